@@ -1,0 +1,11 @@
+"""rnnlib: the small NumPy toolbox that the course "RNNs for Audio" builds, lesson by lesson.
+
+Modules (import the ones you need, e.g. ``from rnnlib import audio, features``):
+
+- ``audio``: load/save, resample, synthetic test signals, noise at an SNR, quantization
+- ``features``: STFT, mel and MFCC features as ``(T, D)``; standardization; padding + masks
+- ``datasets``: the Free Spoken Digit Dataset: locate, download, verify, split
+- ``plots``, ``widgets``: the figures and interactive demos of the lessons
+- ``checks``: automatic checks for the exercises
+"""
+__version__ = "0.1.0"
