@@ -158,10 +158,11 @@ def locate(*, download: bool = True, progress: bool = True) -> Path:
     return download_fsdd(progress=progress)
 
 
-def download_fsdd(url: str = FSDD_ARCHIVE_URL, dest=None, *, progress: bool = True) -> Path:
+def download_fsdd(url: str | None = None, dest=None, *, progress: bool = True) -> Path:
     """Download the pinned FSDD archive, extract its recordings, verify each, and return their folder.
 
-    url: the archive (``.tar.gz``). dest: the cache folder (default :func:`cache_dir`).
+    url: the archive (``.tar.gz``; default :data:`FSDD_ARCHIVE_URL`). dest: the cache folder
+    (default :func:`cache_dir`).
     A second call finds the files already there and downloads nothing. If a file fails its
     checksum the extraction is deleted (so the next call starts clean) and
     :class:`FSDDCorruptError` names it.
@@ -169,6 +170,7 @@ def download_fsdd(url: str = FSDD_ARCHIVE_URL, dest=None, *, progress: bool = Tr
     import pooch
     import requests
 
+    url = url or FSDD_ARCHIVE_URL
     dest = Path(dest) if dest is not None else cache_dir()
     target = dest / f"fsdd-{FSDD_VERSION}"
     recordings = target / "recordings"

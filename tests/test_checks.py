@@ -1,0 +1,45 @@
+"""The exercise checks accept the reference solutions and explain wrong answers."""
+import numpy as np
+import pytest
+
+from rnnlib import audio
+from rnnlib.checks import ExerciseError, lesson01, lesson02
+
+
+def test_lesson01_accepts_right_answers(capsys):
+    lesson01.sample_count(5200)
+    lesson01.alias_frequency(lambda f, sr: min(f % sr, sr - f % sr))
+    lesson01.peak_db(lambda y: 20 * np.log10(np.max(np.abs(y))))
+    lesson01.quantization_snr(lambda y, b: 10 * np.log10(np.mean(y**2) / np.mean((audio.quantize(y, b) - y) ** 2)))
+    assert capsys.readouterr().out.count("✅") == 4
+
+
+def test_lesson01_explains_wrong_answers():
+    with pytest.raises(ExerciseError, match="not given an answer"):
+        lesson01.sample_count(None)
+    with pytest.raises(ExerciseError, match="expected 5200"):
+        lesson01.sample_count(520)
+    with pytest.raises(ExerciseError, match="with 5000, 8000"):
+        lesson01.alias_frequency(lambda f, sr: f)  # forgets to fold
+    with pytest.raises(ExerciseError, match="forget `return`"):
+        lesson01.peak_db(lambda y: None)
+    with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):
+        lesson01.peak_db(lambda y: 1 / 0)
+    with pytest.raises(ExerciseError):
+        lesson01.peak_db(lambda y: 20 * np.log10(np.max(y)))  # ignores negative peaks
+
+
+def test_lesson02_accepts_right_answers_and_catches_leakage(capsys):
+    lesson02.n_frames(lambda n, hop: 1 + n // hop)
+    lesson02.bin_frequency(lambda k, sr, n: k * sr / n)
+    lesson02.hz_to_mel(lambda f: 2595 * np.log10(1 + np.asarray(f) / 700))
+    rng = np.random.default_rng(1)
+    train = [rng.normal(0, 1, (5, 2)) for _ in range(3)]
+    test = [rng.normal(3, 1, (4, 2)) for _ in range(2)]
+    from rnnlib.features import Standardizer
+    lesson02.standardized_test(Standardizer().fit(train).transform(test), train, test)
+    assert capsys.readouterr().out.count("✅") == 4
+    with pytest.raises(ExerciseError, match="include the test"):
+        lesson02.standardized_test(Standardizer().fit(train + test).transform(test), train, test)
+    with pytest.raises(ExerciseError, match="with 8000, 80"):
+        lesson02.n_frames(lambda n, hop: n // hop)
