@@ -1,0 +1,74 @@
+"""Toy sequence tasks: small problems with a known answer, to train and test recurrent layers quickly.
+
+Every function takes ``seed`` (int or ``numpy.random.Generator``) and returns batch-major arrays.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["next_sample", "recall", "adding"]
+
+
+def _count(value, name, minimum=1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}.")
+    return int(value)
+
+
+def next_sample(n_sequences: int, length: int, *, n_tones: int = 2, sr: int = 400, noise: float = 0.0,
+                seed=None) -> tuple[np.ndarray, np.ndarray]:
+    """Predict the next sample of a sum of sines with random frequencies and phases.
+
+    Returns ``x: (B, T, 1)`` (samples 0..T-1) and ``y: (B, T, 1)`` (samples 1..T): at every step the
+    target is what comes next. Frequencies are drawn between 5 and 40 Hz at ``sr`` Hz, so one period
+    spans 10–80 steps: the network must remember where it is in the wave.
+    """
+    B, T = _count(n_sequences, "n_sequences"), _count(length, "length", 2)
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(5, 40, size=(B, n_tones, 1))
+    phase = rng.uniform(0, 2 * np.pi, size=(B, n_tones, 1))
+    t = np.arange(T + 1) / sr
+    wave = np.sin(2 * np.pi * f * t + phase).sum(axis=1) / n_tones          # (B, T+1)
+    wave += noise * rng.standard_normal(wave.shape)
+    return wave[:, :-1, None], wave[:, 1:, None]
+
+
+def recall(n_sequences: int, gap: int, *, n_symbols: int = 4, seed=None) -> tuple[np.ndarray, np.ndarray]:
+    """Remember a symbol across a gap: the *memory* task whose difficulty is the gap length.
+
+    Step 0 shows one of ``n_symbols`` symbols (one-hot); the next ``gap`` steps are random
+    distractor symbols on separate channels; the last step raises a "now answer" flag. The target is the
+    symbol of step 0, to be read from the state after the last step. Chance is ``1 / n_symbols``.
+
+    Returns ``x: (B, gap + 2, 2 * n_symbols + 1)`` and ``y: (B,)`` integer targets.
+    """
+    B, S = _count(n_sequences, "n_sequences"), _count(n_symbols, "n_symbols", 2)
+    gap = _count(gap, "gap", 0)
+    rng = np.random.default_rng(seed)
+    T = gap + 2
+    x = np.zeros((B, T, 2 * S + 1))
+    y = rng.integers(0, S, size=B)
+    x[np.arange(B), 0, y] = 1.0
+    if gap:
+        distractors = rng.integers(0, S, size=(B, gap))
+        x[np.arange(B)[:, None], np.arange(1, gap + 1)[None, :], S + distractors] = 1.0
+    x[:, -1, -1] = 1.0
+    return x, y
+
+
+def adding(n_sequences: int, length: int, *, seed=None) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem (Hochreiter & Schmidhuber, 1997): sum the two marked numbers of a long sequence.
+
+    Channel 0 holds uniform random numbers, channel 1 marks two positions (one in each half).
+    Returns ``x: (B, T, 2)`` and ``y: (B, 1)``. Always answering 1.0 scores a mean squared error of about 0.167.
+    """
+    B, T = _count(n_sequences, "n_sequences"), _count(length, "length", 2)
+    rng = np.random.default_rng(seed)
+    x = np.zeros((B, T, 2))
+    x[:, :, 0] = rng.uniform(0, 1, size=(B, T))
+    first = rng.integers(0, T // 2, size=B)
+    second = rng.integers(T // 2, T, size=B)
+    x[np.arange(B), first, 1] = 1.0
+    x[np.arange(B), second, 1] = 1.0
+    y = (x[np.arange(B), first, 0] + x[np.arange(B), second, 0])[:, None]
+    return x, y
