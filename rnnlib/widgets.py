@@ -10,7 +10,8 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import audio, features, plots
+from . import audio, features, optim, plots, tasks, train
+from .layers import RNN, Dense
 
 
 def draw_aliasing(tone_hz: float, sr: int, *, duration: float = 0.01, axes=None):
@@ -80,3 +81,69 @@ def window_demo():
 
     return W.interactive(show, win_ms=W.FloatSlider(value=25, min=4, max=100, step=2, description="window (ms)",
                                                     continuous_update=False))
+
+
+def impulse_memory(radius: float, *, hidden_size: int = 32, steps: int = 60, seed: int = 0) -> np.ndarray:
+    """How long an RNN remembers one input: ``||h_t||`` after a single impulse at t = 0, then silence.
+
+    ``W_hh`` is a random matrix rescaled to spectral radius ``radius`` (its largest |eigenvalue|).
+    Returns ``(steps,)``.
+    """
+    layer = RNN(1, hidden_size, seed=seed)
+    W = np.random.default_rng(seed).standard_normal((hidden_size, hidden_size))
+    layer.params["W_hh"] = W * (radius / np.max(np.abs(np.linalg.eigvals(W))))
+    layer.params["W_xh"][:] = 1.0
+    x = np.zeros((1, steps, 1))
+    x[0, 0, 0] = 1.0
+    return np.linalg.norm(layer.forward(x)[0], axis=1)
+
+
+def draw_impulse_memory(radii, *, ax=None, steps: int = 60):
+    """Plot :func:`impulse_memory` for each spectral radius in ``radii`` on one log-scaled axis."""
+    ax = plots._axes(ax, figsize=(8, 3))
+    for r in radii:
+        ax.semilogy(np.maximum(impulse_memory(r, steps=steps), 1e-12), label=f"radius {r:g}")
+    ax.set(xlabel="steps after the impulse", ylabel="‖h_t‖ (log scale)", ylim=(1e-8, 30),
+           title="what is left of one input, step after step")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def memory_demo():
+    """A slider for the spectral radius of ``W_hh``: below 1 the memory of an input fades geometrically."""
+    def show(radius):
+        draw_impulse_memory([radius])
+        plt.show()
+
+    return W.interactive(show, radius=W.FloatSlider(value=0.9, min=0.1, max=1.5, step=0.05,
+                                                    description="radius", continuous_update=False))
+
+
+def sgd_loss_curve(lr: float, *, steps: int = 150, hidden_size: int = 16, seed: int = 0) -> dict:
+    """Train a fresh RNN + readout on :func:`rnnlib.tasks.next_sample` with plain SGD; return the history."""
+    x, y = tasks.next_sample(32, 60, seed=seed)
+    rnn, readout = RNN(1, hidden_size, seed=seed), Dense(hidden_size, 1, seed=seed)
+    return train.fit_sequence_regressor(rnn, readout, x, y, optimizer=optim.SGD([rnn, readout], lr=lr),
+                                        steps=steps)
+
+
+def draw_learning_rates(lrs, *, ax=None, steps: int = 150):
+    """Loss curves of :func:`sgd_loss_curve` for several learning rates, on one log-scaled axis."""
+    ax = plots._axes(ax, figsize=(8, 3))
+    for lr in lrs:
+        history = sgd_loss_curve(lr, steps=steps)
+        note = "" if history["diverged_at"] is None else f": diverged at step {history['diverged_at']}"
+        ax.semilogy(np.minimum(history["loss"], 100.0), label=f"lr = {lr:g}{note}")  # the axis stops at 10
+    ax.set(xlabel="SGD step", ylabel="training loss (MSE)", ylim=(1e-3, 10), title="the size of a step matters")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def learning_rate_demo():
+    """A slider for the SGD learning rate (log scale): too small crawls, too large diverges."""
+    def show(lr):
+        draw_learning_rates([lr])
+        plt.show()
+
+    return W.interactive(show, lr=W.FloatLogSlider(value=0.1, base=10, min=-3, max=1, step=0.25,
+                                                   description="lr", continuous_update=False))

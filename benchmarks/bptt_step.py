@@ -1,0 +1,95 @@
+"""Time one forward + backward pass of rnnlib's recurrent layers against PyTorch's, in one run.
+
+    python benchmarks/bptt_step.py [--repeats 30] [--threads 2]
+
+Shapes: B=64, T=50, D=20, H=64, float32 (the course's training setting). Both sides get the same
+number of threads, the same random inputs, and are timed as the best median of several rounds,
+so a busy moment on the machine does not decide the ratio. PyTorch is optional: without it only
+rnnlib's time is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+B, T, D, H = 64, 50, 20, 64
+
+
+def _median_time(fn, repeats: int, rounds: int = 5) -> float:
+    """The best over ``rounds`` of the median time of ``repeats`` calls, in seconds."""
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(rounds):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        times.sort()
+        best = min(best, times[len(times) // 2])
+    return best
+
+
+def _rnnlib_step(layer_cls, x, dout):
+    layer = layer_cls(D, H, seed=0, dtype=x.dtype)
+
+    def step():
+        layer.forward(x)
+        layer.backward(dout)
+
+    return step
+
+
+def _torch_step(module_cls, x, dout):
+    import torch
+
+    module = module_cls(D, H, batch_first=True)
+    xt, dt = torch.from_numpy(x).requires_grad_(), torch.from_numpy(dout)
+
+    def step():
+        out, _ = module(xt)
+        module.zero_grad(set_to_none=True)
+        xt.grad = None
+        out.backward(dt)
+
+    return step
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(args.threads))
+    import numpy as np
+
+    from rnnlib import layers
+
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    except ImportError:
+        torch = None
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((B, T, D)).astype(np.float32)
+    dout = rng.standard_normal((B, T, H)).astype(np.float32)
+    print(f"forward + backward, B={B} T={T} D={D} H={H} float32, {args.threads} threads, "
+          f"best median of {args.repeats} calls")
+    print(f"{'layer':<6} {'rnnlib (ms)':>12} {'torch (ms)':>11} {'ratio':>7}")
+    pairs = [("RNN", "RNN")] + [(name, name) for name in ("LSTM", "GRU") if hasattr(layers, name)]
+    for ours_name, torch_name in pairs:
+        ours = _median_time(_rnnlib_step(getattr(layers, ours_name), x, dout), args.repeats)
+        if torch is None:
+            print(f"{ours_name:<6} {ours * 1e3:12.2f} {'-':>11} {'-':>7}")
+            continue
+        theirs = _median_time(_torch_step(getattr(torch.nn, torch_name), x, dout), args.repeats)
+        print(f"{ours_name:<6} {ours * 1e3:12.2f} {theirs * 1e3:11.2f} {ours / theirs:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

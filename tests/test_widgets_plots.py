@@ -1,0 +1,31 @@
+"""The demos build and draw without error (their pictures are looked at in the lessons)."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from rnnlib import plots, widgets
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("make", [widgets.aliasing_demo, widgets.window_demo, widgets.memory_demo,
+                                  widgets.learning_rate_demo])
+def test_widgets_build(make):
+    w = make()
+    assert w.children  # sliders and an output area
+
+
+def test_impulse_memory_fades_below_radius_one_and_not_above():
+    assert widgets.impulse_memory(0.5)[-1] < 1e-8
+    assert widgets.impulse_memory(1.2)[-1] > 0.1
+
+
+def test_drawing_functions_return_axes():
+    assert widgets.draw_aliasing(5000, 8000) is not None
+    assert widgets.draw_window_tradeoff(25) is not None
+    assert plots.unrolled_rnn(3) is not None
+    assert plots.spectrogram(np.zeros((10, 4)), 8000, y_axis="coef", cmap="RdBu_r", vmin=-1, vmax=1) is not None
