@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Layer", "Dense", "RNN", "glorot_uniform", "orthogonal"]
+__all__ = ["Layer", "Dense", "RNN", "LSTM", "GRU", "glorot_uniform", "orthogonal"]
 
 
 # ----------------------------------------------------------------------------- initializers
@@ -31,6 +31,18 @@ def orthogonal(rng: np.random.Generator, n: int, dtype) -> np.ndarray:
     """A random ``(n, n)`` orthogonal matrix: every singular value is 1, so it neither shrinks nor stretches."""
     q, r = np.linalg.qr(rng.standard_normal((n, n)))
     return (q * np.sign(np.diag(r))).astype(dtype)
+
+
+def _sigmoid(a: np.ndarray) -> None:
+    """``a ← σ(a) = 1 / (1 + e^{-a})`` in place, computed as ``(1 + tanh(a / 2)) / 2``.
+
+    The same number, but NumPy's ``tanh`` is about ten times faster than an exponential-based
+    sigmoid on the small arrays of one time step, and it never overflows.
+    """
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
 
 
 # ----------------------------------------------------------------------------- shared checks
@@ -133,9 +145,72 @@ class Dense(Layer):
         return dout @ W.T
 
 
+# ----------------------------------------------------------------------------- recurrent layers
+
+class _Recurrent(Layer):
+    """What RNN, LSTM and GRU share: sizes, input/state/mask validation, and time-major buffers."""
+
+    _recurrent_key = "W_hh"
+
+    @property
+    def input_size(self) -> int:
+        return self.params[self._input_key].shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.params[self._recurrent_key].shape[0]
+
+    def _prepare(self, x, mask):
+        """Validate ``x: (B, T, D)`` and ``mask``; return ``(xs (T, B, D), mask or None, B, T)``."""
+        x = self._as_input(x, (3,), self.input_size, "x of shape (B, T, D)")
+        B, T, _ = x.shape
+        if T == 0 or B == 0:
+            raise ValueError(f"{type(self).__name__} needs at least one sequence of at least one step, got {x.shape}.")
+        return np.ascontiguousarray(x.transpose(1, 0, 2)), _as_mask(mask, B, T), B, T
+
+    def _initial_state(self, state, B, name="h0"):
+        H = self.hidden_size
+        if state is None:
+            return np.zeros((B, H), self.dtype)
+        state = np.asarray(state)
+        if state.shape != (B, H):
+            raise ValueError(f"{name} must have shape (B, H) = {(B, H)}, got {state.shape}.")
+        return state.astype(self.dtype, copy=False)
+
+    def _project_inputs(self, xs, W, b):
+        """``xs (T, B, D) @ W (D, K) + b`` as one 2-D BLAS product (a 3-D ``@`` would run T small ones)."""
+        T, B, D = xs.shape
+        out = xs.reshape(T * B, D) @ W
+        out += b
+        return out.reshape(T, B, W.shape[1])
+
+    def _input_grads(self, xs, hs, dA_x, dA_h=None):
+        """Weight and input gradients from the per-step pre-activation gradients, as single large products.
+
+        xs: ``(T, B, D)``; hs: states ``(T+1, B, H)``; dA_x: ``(T, B, K)`` gradient of ``x W_x + b``;
+        dA_h: gradient of ``h W_h (+ b_h)`` if it differs from dA_x (GRU). Returns ``(dW_x, dW_h, dx)``.
+        """
+        T, B, D = xs.shape
+        H = hs.shape[2]
+        dX = dA_x.reshape(T * B, -1)
+        dH = dX if dA_h is None else dA_h.reshape(T * B, -1)
+        dW_x = xs.reshape(T * B, D).T @ dX
+        dW_h = hs[:T].reshape(T * B, H).T @ dH
+        dx = (dX @ self.params[self._input_key].T).reshape(T, B, D).transpose(1, 0, 2)
+        return dW_x, dW_h, dx
+
+    def _time_major_grad(self, dout, B, T):
+        """``dout (B, T, H)`` validated and copied to its own time-major memory ``(T, B, H)``."""
+        return self._check_grad(dout, (B, T, self.hidden_size)).transpose(1, 0, 2).copy()
+
+    def _last_grad(self, d, B, name):
+        return np.zeros((B, self.hidden_size), self.dtype) if d is None else \
+            self._check_grad(d, (B, self.hidden_size), name).copy()
+
+
 # ----------------------------------------------------------------------------- RNN
 
-class RNN(Layer):
+class RNN(_Recurrent):
     r"""The vanilla (Elman) recurrent layer, ``h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h)``.
 
     params: ``W_xh (D, H)``, ``W_hh (H, H)``, ``b_h (H,)``, initialized as Keras's ``SimpleRNN``
@@ -149,6 +224,8 @@ class RNN(Layer):
     products after the loop. Buffers are time-major inside, so every step reads contiguous memory.
     """
 
+    _input_key = "W_xh"
+
     def __init__(self, input_size: int, hidden_size: int, *, seed=None, dtype=np.float64):
         super().__init__(dtype)
         D, H = _positive_int(input_size, "input_size"), _positive_int(hidden_size, "hidden_size")
@@ -158,31 +235,11 @@ class RNN(Layer):
         self.last_state = None
         self.dh0 = None
 
-    @property
-    def input_size(self) -> int:
-        return self.params["W_xh"].shape[0]
-
-    @property
-    def hidden_size(self) -> int:
-        return self.params["W_hh"].shape[0]
-
-    def _initial_state(self, h0, B):
-        H = self.hidden_size
-        if h0 is None:
-            return np.zeros((B, H), self.dtype)
-        h0 = np.asarray(h0)
-        if h0.shape != (B, H):
-            raise ValueError(f"h0 must have shape (B, H) = {(B, H)}, got {h0.shape}.")
-        return h0.astype(self.dtype, copy=False)
-
     def forward(self, x, h0=None, mask=None) -> np.ndarray:
         """x: ``(B, T, D)``; h0: ``(B, H)`` or None (zeros); mask: ``(B, T)`` bool or None. Returns ``h: (B, T, H)``."""
-        x = self._as_input(x, (3,), self.input_size, "x of shape (B, T, D)")
-        B, T, _ = x.shape
-        mask = _as_mask(mask, B, T)
+        xs, mask, B, T = self._prepare(x, mask)                     # xs: (T, B, D)
         W_hh = self.params["W_hh"]
-        xs = np.ascontiguousarray(x.transpose(1, 0, 2))            # (T, B, D)
-        pre = xs @ self.params["W_xh"] + self.params["b_h"]       # (T, B, H): all input terms at once
+        pre = self._project_inputs(xs, self.params["W_xh"], self.params["b_h"])  # (T, B, H): all input terms at once
         states = np.empty((T + 1, B, self.hidden_size), self.dtype)  # states[0] = h0, states[t+1] = h_t
         states[0] = self._initial_state(h0, B)
         for t in range(T):
@@ -207,9 +264,8 @@ class RNN(Layer):
         xs, tanh_a, states, mask = self._need_forward()
         T, B, H = tanh_a.shape
         W_hh = self.params["W_hh"]
-        dout = self._check_grad(dout, (B, T, H))
-        dA = dout.transpose(1, 0, 2).copy()                       # (T, B, H), own memory: becomes d loss / d a_t
-        dh = np.zeros((B, H), self.dtype) if dlast is None else self._check_grad(dlast, (B, H), "dlast").copy()
+        dA = self._time_major_grad(dout, B, T)                    # (T, B, H): becomes d loss / d a_t
+        dh = self._last_grad(dlast, B, "dlast")
         for t in range(T - 1, -1, -1):
             da = dA[t]
             if mask is None:
@@ -221,8 +277,227 @@ class RNN(Layer):
                 da += dh
                 da *= m * (1.0 - tanh_a[t] ** 2)
                 dh = da @ W_hh.T + np.where(m, 0.0, dh)           # padded steps pass dh straight through
-        X = xs.reshape(T * B, -1)
-        dA2 = dA.reshape(T * B, H)
-        self.grads = {"W_xh": X.T @ dA2, "W_hh": states[:T].reshape(T * B, H).T @ dA2, "b_h": dA2.sum(axis=0)}
+        dW_xh, dW_hh, dx = self._input_grads(xs, states, dA)
+        self.grads = {"W_xh": dW_xh, "W_hh": dW_hh, "b_h": dA.sum(axis=(0, 1))}
         self.dh0 = dh
-        return (dA2 @ self.params["W_xh"].T).reshape(T, B, -1).transpose(1, 0, 2)
+        return dx
+
+
+# ----------------------------------------------------------------------------- LSTM
+
+class LSTM(_Recurrent):
+    r"""Long short-term memory (Hochreiter & Schmidhuber, 1997), with a forget gate.
+
+    For each step, with row vectors and ``σ`` the logistic sigmoid::
+
+        [a_i, a_f, a_g, a_o] = x_t W_x + h_{t-1} W_h + b      (four blocks of H columns)
+        i = σ(a_i)    input gate: how much new content to write
+        f = σ(a_f)    forget gate: how much of the old cell to keep
+        g = tanh(a_g) candidate content
+        o = σ(a_o)    output gate: how much of the cell to show
+        c_t = f ⊙ c_{t-1} + i ⊙ g
+        h_t = o ⊙ tanh(c_t)
+
+    params: ``W_x (D, 4H)``, ``W_h (H, 4H)``, ``b (4H,)``, gate blocks in PyTorch's order i, f, g, o
+    (see :mod:`rnnlib.interop`). Initialized as Keras's ``LSTM``: Glorot-uniform ``W_x``, orthogonal
+    blocks in ``W_h``, zero bias except 1 for the forget gate (remember by default).
+
+    After ``forward``: ``last_state`` and ``last_cell`` ``(B, H)``. After ``backward``: ``grads``,
+    ``dh0`` and ``dc0``. Masks as for :class:`RNN`: a padded step keeps ``h`` and ``c`` and outputs zeros.
+    """
+
+    _input_key = "W_x"
+    _recurrent_key = "W_h"
+
+    def __init__(self, input_size: int, hidden_size: int, *, seed=None, dtype=np.float64):
+        super().__init__(dtype)
+        D, H = _positive_int(input_size, "input_size"), _positive_int(hidden_size, "hidden_size")
+        rng = np.random.default_rng(seed)
+        b = np.zeros(4 * H, self.dtype)
+        b[H:2 * H] = 1.0
+        self.params = {"W_x": glorot_uniform(rng, D, 4 * H, self.dtype),
+                       "W_h": np.concatenate([orthogonal(rng, H, self.dtype) for _ in range(4)], axis=1), "b": b}
+        self.last_state = self.last_cell = None
+        self.dh0 = self.dc0 = None
+
+    def forward(self, x, h0=None, c0=None, mask=None) -> np.ndarray:
+        """x: ``(B, T, D)``; h0, c0: ``(B, H)`` or None (zeros); mask: ``(B, T)`` or None. Returns ``h: (B, T, H)``."""
+        xs, mask, B, T = self._prepare(x, mask)
+        H, W_h = self.hidden_size, self.params["W_h"]
+        gates = self._project_inputs(xs, self.params["W_x"], self.params["b"])  # (T, B, 4H): input terms
+        hs = np.empty((T + 1, B, H), self.dtype)                    # hs[0] = h0, hs[t+1] = state after step t
+        cs = np.empty((T + 1, B, H), self.dtype)
+        tanh_c = np.empty((T, B, H), self.dtype)
+        out = np.empty((T, B, H), self.dtype)
+        hs[0], cs[0] = self._initial_state(h0, B, "h0"), self._initial_state(c0, B, "c0")
+        scale = np.full(4 * H, 0.5, self.dtype)
+        scale[2 * H:3 * H] = 1.0
+        shift = np.full(4 * H, 0.5, self.dtype)
+        shift[2 * H:3 * H] = 0.0
+        for t in range(T):
+            a = gates[t]
+            a += hs[t] @ W_h
+            # All four gates with one tanh: σ(a) = (1 + tanh(a/2)) / 2 for i, f, o; tanh(a) for g.
+            a *= scale
+            np.tanh(a, out=a)
+            a *= scale
+            a += shift                                              # gates[t] now holds [i, f, g, o]
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c = cs[t + 1]
+            np.multiply(f, cs[t], out=c)
+            c += i * g
+            np.tanh(c, out=tanh_c[t])
+            np.multiply(o, tanh_c[t], out=out[t])
+            if mask is None:
+                hs[t + 1] = out[t]
+            else:
+                m = mask[:, t, None]
+                np.copyto(hs[t + 1], np.where(m, out[t], hs[t]))
+                np.copyto(c, np.where(m, c, cs[t]))
+                out[t] *= m
+        self._cache = (xs, gates, hs, cs, tanh_c, mask)
+        self.last_state, self.last_cell = hs[T].copy(), cs[T].copy()
+        return out.transpose(1, 0, 2)
+
+    def backward(self, dout, dlast=None, dlast_cell=None) -> np.ndarray:
+        """dout: ``(B, T, H)``; dlast, dlast_cell: gradients of ``last_state``/``last_cell`` or None.
+
+        Returns ``dx: (B, T, D)``; fills ``grads``, ``dh0`` and ``dc0``.
+        """
+        xs, gates, hs, cs, tanh_c, mask = self._need_forward()
+        T, B, H4 = gates.shape
+        H = H4 // 4
+        W_hT = np.ascontiguousarray(self.params["W_h"].T)
+        dout = self._time_major_grad(dout, B, T)
+        dh, dc = self._last_grad(dlast, B, "dlast"), self._last_grad(dlast_cell, B, "dlast_cell")
+        # Everything that does not depend on the backward recursion, for all steps at once:
+        # d a_i = dc·g·i(1-i), d a_f = dc·c_{t-1}·f(1-f), d a_g = dc·i·(1-g²), d a_o = dh·tanh(c)·o(1-o),
+        # and dc gains dh·o·(1 - tanh²(c)).
+        slope = gates * (1.0 - gates)                               # σ'(a) = σ(1-σ) for i, f, o (one pass)
+        i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        by_dc = np.empty((T, B, 3 * H), self.dtype)                 # multiplies dc_new, gates i, f, g
+        np.multiply(g, slope[..., :H], out=by_dc[..., :H])
+        np.multiply(cs[:T], slope[..., H:2 * H], out=by_dc[..., H:2 * H])
+        np.multiply(i, 1.0 - g * g, out=by_dc[..., 2 * H:])
+        by_dh = tanh_c * slope[..., 3 * H:]                         # multiplies dh_new, gate o
+        dh_to_dc = o * (1.0 - tanh_c * tanh_c)
+        f = np.ascontiguousarray(f)
+        dA = np.empty((T, B, 4 * H), self.dtype)                    # d loss / d pre-activations, all gates
+        for t in range(T - 1, -1, -1):
+            dh_new = dout[t]
+            dh_new += dh
+            dc_new = dc
+            if mask is not None:
+                m = mask[:, t, None]
+                dh_new *= m
+                dc_new = dc * m
+            dc_new = dc_new + dh_new * dh_to_dc[t]
+            np.multiply(np.concatenate((dc_new, dc_new, dc_new), axis=1), by_dc[t], out=dA[t, :, :3 * H])
+            np.multiply(dh_new, by_dh[t], out=dA[t, :, 3 * H:])
+            if mask is None:
+                dh = dA[t] @ W_hT
+                dc = dc_new * f[t]
+            else:
+                dh = dA[t] @ W_hT + np.where(m, 0.0, dh)             # padded steps pass gradients through
+                dc = dc_new * f[t] + np.where(m, 0.0, dc)
+        dW_x, dW_h, dx = self._input_grads(xs, hs, dA)
+        self.grads = {"W_x": dW_x, "W_h": dW_h, "b": dA.sum(axis=(0, 1))}
+        self.dh0, self.dc0 = dh, dc
+        return dx
+
+
+# ----------------------------------------------------------------------------- GRU
+
+class GRU(_Recurrent):
+    r"""Gated recurrent unit (Cho et al., 2014), in the form PyTorch and Keras (``reset_after=True``) use.
+
+    For each step, with row vectors and ``σ`` the logistic sigmoid::
+
+        r = σ(x_t W_xr + b_xr + h_{t-1} W_hr + b_hr)          reset gate: how much past to use
+        z = σ(x_t W_xz + b_xz + h_{t-1} W_hz + b_hz)          update gate: how much state to keep
+        n = tanh(x_t W_xn + b_xn + r ⊙ (h_{t-1} W_hn + b_hn))  candidate state
+        h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
+
+    params: ``W_x (D, 3H)``, ``W_h (H, 3H)``, ``b_x (3H,)``, ``b_h (3H,)``, gate blocks in PyTorch's
+    order r, z, n. Two biases, because ``b_hn`` sits inside the reset gate's product.
+    Initialized as Keras's ``GRU``: Glorot-uniform ``W_x``, orthogonal blocks in ``W_h``, zero biases.
+
+    After ``forward``: ``last_state (B, H)``. After ``backward``: ``grads`` and ``dh0``. Masks as for :class:`RNN`.
+    """
+
+    _input_key = "W_x"
+    _recurrent_key = "W_h"
+
+    def __init__(self, input_size: int, hidden_size: int, *, seed=None, dtype=np.float64):
+        super().__init__(dtype)
+        D, H = _positive_int(input_size, "input_size"), _positive_int(hidden_size, "hidden_size")
+        rng = np.random.default_rng(seed)
+        self.params = {"W_x": glorot_uniform(rng, D, 3 * H, self.dtype),
+                       "W_h": np.concatenate([orthogonal(rng, H, self.dtype) for _ in range(3)], axis=1),
+                       "b_x": np.zeros(3 * H, self.dtype), "b_h": np.zeros(3 * H, self.dtype)}
+        self.last_state = None
+        self.dh0 = None
+
+    def forward(self, x, h0=None, mask=None) -> np.ndarray:
+        """x: ``(B, T, D)``; h0: ``(B, H)`` or None (zeros); mask: ``(B, T)`` or None. Returns ``h: (B, T, H)``."""
+        xs, mask, B, T = self._prepare(x, mask)
+        H, W_h, b_h = self.hidden_size, self.params["W_h"], self.params["b_h"]
+        gates = self._project_inputs(xs, self.params["W_x"], self.params["b_x"])  # (T, B, 3H); becomes [r, z, n]
+        hn = np.empty((T, B, H), self.dtype)                        # h_{t-1} W_hn + b_hn, needed by backward
+        hs = np.empty((T + 1, B, H), self.dtype)
+        out = np.empty((T, B, H), self.dtype)
+        hs[0] = self._initial_state(h0, B, "h0")
+        for t in range(T):
+            a = gates[t]
+            ah = hs[t] @ W_h
+            ah += b_h
+            a[:, :2 * H] += ah[:, :2 * H]
+            _sigmoid(a[:, :2 * H])
+            r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+            hn[t] = ah[:, 2 * H:]
+            n += r * hn[t]
+            np.tanh(n, out=n)
+            # h_t = n + z ⊙ (h_{t-1} - n)
+            np.subtract(hs[t], n, out=out[t])
+            out[t] *= z
+            out[t] += n
+            if mask is None:
+                hs[t + 1] = out[t]
+            else:
+                m = mask[:, t, None]
+                np.copyto(hs[t + 1], np.where(m, out[t], hs[t]))
+                out[t] *= m
+        self._cache = (xs, gates, hn, hs, mask)
+        self.last_state = hs[T].copy()
+        return out.transpose(1, 0, 2)
+
+    def backward(self, dout, dlast=None) -> np.ndarray:
+        """dout: ``(B, T, H)``; dlast: gradient of ``last_state`` or None. Returns ``dx``; fills ``grads``, ``dh0``."""
+        xs, gates, hn, hs, mask = self._need_forward()
+        T, B, H3 = gates.shape
+        H = H3 // 3
+        W_h = self.params["W_h"]
+        dout = self._time_major_grad(dout, B, T)
+        dh = self._last_grad(dlast, B, "dlast")
+        dX = np.empty((T, B, 3 * H), self.dtype)                   # d loss / d (x W_x + b_x), per gate
+        dHh = np.empty((T, B, 3 * H), self.dtype)                  # d loss / d (h W_h + b_h), per gate
+        for t in range(T - 1, -1, -1):
+            r, z, n = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]
+            dh_new = dout[t] + dh
+            if mask is not None:
+                m = mask[:, t, None]
+                dh_new = dh_new * m
+            da_n = dh_new * (1.0 - z) * (1.0 - n ** 2)
+            da_r = da_n * hn[t] * r * (1.0 - r)
+            da_z = dh_new * (hs[t] - n) * z * (1.0 - z)
+            dX[t, :, :H], dX[t, :, H:2 * H], dX[t, :, 2 * H:] = da_r, da_z, da_n
+            dHh[t, :, :H], dHh[t, :, H:2 * H] = da_r, da_z
+            np.multiply(da_n, r, out=dHh[t, :, 2 * H:])
+            dh_direct = dh_new * z
+            if mask is not None:
+                dh_direct += np.where(m, 0.0, dh)                   # padded steps pass dh straight through
+            dh = dHh[t] @ W_h.T + dh_direct
+        dW_x, dW_h, dx = self._input_grads(xs, hs, dX, dHh)
+        self.grads = {"W_x": dW_x, "W_h": dW_h, "b_x": dX.sum(axis=(0, 1)), "b_h": dHh.sum(axis=(0, 1))}
+        self.dh0 = dh
+        return dx

@@ -147,3 +147,85 @@ def test_optimizer_steps_equal_torch(kind):
     params = interop.dense_from_torch(module.state_dict())
     _close(layer.params["W"], params["W"])
     _close(layer.params["b"], params["b"])
+
+
+# ---------------------------------------------------------------- LSTM and GRU, through rnnlib.interop
+
+from rnnlib.layers import GRU, LSTM  # noqa: E402
+
+
+def _torch_module(layer):
+    D, H = layer.input_size, layer.hidden_size
+    module = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}[type(layer).__name__](D, H, batch_first=True).double()
+    module.load_state_dict({k: torch.from_numpy(v) for k, v in interop.to_torch(layer).items()})
+    return module
+
+
+def _gated(cls, D, H, rng):
+    layer = cls(D, H, seed=2)
+    for k, v in layer.params.items():
+        if k.startswith("b"):
+            v += rng.normal(0, 0.5, v.shape)
+    return layer
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU])
+@pytest.mark.parametrize("B, T, D, H", [(1, 1, 2, 3), (4, 9, 3, 5), (2, 30, 6, 8)])
+def test_gated_layers_equal_torch(cls, B, T, D, H):
+    rng = np.random.default_rng(T + B)
+    layer = _gated(cls, D, H, rng)
+    x, h0, c0 = rng.standard_normal((B, T, D)), rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    dout = rng.standard_normal((B, T, H))
+    kwargs = {"h0": h0, "c0": c0} if cls is LSTM else {"h0": h0}
+    ours = layer.forward(x, **kwargs)
+    dx = layer.backward(dout)
+
+    module = _torch_module(layer)
+    xt, h0t, c0t = _t(x, True), _t(h0[None], True), _t(c0[None], True)
+    out, _ = module(xt, (h0t, c0t) if cls is LSTM else h0t)
+    (out * _t(dout)).sum().backward()
+    _close(ours, out)
+    _close(dx, xt.grad)
+    _close(layer.dh0, h0t.grad[0])
+    if cls is LSTM:
+        _close(layer.dc0, c0t.grad[0])
+    theirs = {k: p.grad for k, p in module.named_parameters()}
+    expected = (interop.lstm_from_torch if cls is LSTM else interop.gru_from_torch)(theirs)
+    for name in ("W_x", "W_h"):
+        _close(layer.grads[name], expected[name])
+    if cls is LSTM:
+        _close(layer.grads["b"], module.bias_ih_l0.grad)  # d/d b_ih = d/d b_hh = d/d b
+    else:
+        _close(layer.grads["b_x"], expected["b_x"])
+        _close(layer.grads["b_h"], expected["b_h"])
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU])
+def test_masked_gated_layers_equal_torch_packed_sequences(cls):
+    rng = np.random.default_rng(7)
+    B, T, D, H = 4, 8, 3, 5
+    lengths = np.array([8, 5, 1, 3])
+    mask = np.arange(T)[None] < lengths[:, None]
+    layer = _gated(cls, D, H, rng)
+    x = rng.standard_normal((B, T, D)) * mask[..., None]
+    dout, dlast = rng.standard_normal((B, T, H)) * mask[..., None], rng.standard_normal((B, H))
+    ours = layer.forward(x, mask=mask)
+    dx = layer.backward(dout, dlast=dlast)
+
+    module = _torch_module(layer)
+    xt = _t(x, True)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(xt, torch.from_numpy(lengths), batch_first=True,
+                                                     enforce_sorted=False)
+    out_packed, state = module(packed)
+    h_n = state[0] if cls is LSTM else state
+    out, _ = torch.nn.utils.rnn.pad_packed_sequence(out_packed, batch_first=True, total_length=T)
+    ((out * _t(dout)).sum() + (h_n[0] * _t(dlast)).sum()).backward()
+    _close(ours, out)
+    _close(layer.last_state, h_n[0])
+    if cls is LSTM:
+        _close(layer.last_cell, state[1][0])
+    _close(dx, xt.grad)
+    theirs = {k: p.grad for k, p in module.named_parameters()}
+    expected = (interop.lstm_from_torch if cls is LSTM else interop.gru_from_torch)(theirs)
+    for name in ("W_x", "W_h"):
+        _close(layer.grads[name], expected[name])
