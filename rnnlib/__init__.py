@@ -5,10 +5,11 @@ Modules (import the ones you need, e.g. ``from rnnlib import audio, features``):
 - ``audio``: load/save, resample, synthetic test signals, noise at an SNR, quantization
 - ``features``: STFT, mel and MFCC features as ``(T, D)``; standardization; padding + masks
 - ``datasets``: the Free Spoken Digit Dataset: locate, download, verify, split
-- ``layers``: ``Dense`` and ``RNN`` with hand-written ``forward``/``backward``
+- ``layers``: ``Dense``, ``RNN``, ``LSTM``, ``GRU`` with hand-written ``forward``/``backward``
 - ``losses``, ``optim``: cross-entropy and MSE with their gradients; SGD, Adam, gradient clipping
 - ``gradcheck``: numeric gradients that prove a backward pass
-- ``tasks``, ``train``: toy sequence problems, and the training loop of lesson 04
+- ``tasks``, ``train``: toy sequence problems, and the training loops of lessons 04–06
+- ``models``: a sequence classifier (stacked recurrent layers + readout)
 - ``interop``: parameters to and from PyTorch's layout
 - ``plots``, ``widgets``: the figures and interactive demos of the lessons
 - ``checks``: automatic checks for the exercises

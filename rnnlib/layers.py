@@ -217,7 +217,8 @@ class RNN(_Recurrent):
     (Glorot-uniform input weights, orthogonal recurrent weights, zero bias).
 
     After ``forward``: ``last_state (B, H)``, the state after each sequence's last real step.
-    After ``backward``: ``grads`` and ``dh0 (B, H)``, the gradient with respect to the initial state.
+    After ``backward``: ``grads``; ``dh0 (B, H)``, the gradient with respect to the initial state; and
+    ``dstates (B, T, H)``, the gradient with respect to each state ``h_t`` (how far gradients travel back).
 
     Speed: the input projection of all steps is one matrix product before the loop; the loop over
     time does one ``(B, H) @ (H, H)`` product per step each way; the weight gradients are single large
@@ -266,20 +267,24 @@ class RNN(_Recurrent):
         W_hh = self.params["W_hh"]
         dA = self._time_major_grad(dout, B, T)                    # (T, B, H): becomes d loss / d a_t
         dh = self._last_grad(dlast, B, "dlast")
+        dstates = np.empty((T, B, H), self.dtype)
         for t in range(T - 1, -1, -1):
             da = dA[t]
             if mask is None:
                 da += dh
+                dstates[t] = da
                 da *= 1.0 - tanh_a[t] ** 2
                 dh = da @ W_hh.T
             else:
                 m = mask[:, t, None]
                 da += dh
+                dstates[t] = da
                 da *= m * (1.0 - tanh_a[t] ** 2)
                 dh = da @ W_hh.T + np.where(m, 0.0, dh)           # padded steps pass dh straight through
         dW_xh, dW_hh, dx = self._input_grads(xs, states, dA)
         self.grads = {"W_xh": dW_xh, "W_hh": dW_hh, "b_h": dA.sum(axis=(0, 1))}
         self.dh0 = dh
+        self.dstates = dstates.transpose(1, 0, 2)
         return dx
 
 
@@ -303,7 +308,8 @@ class LSTM(_Recurrent):
     blocks in ``W_h``, zero bias except 1 for the forget gate (remember by default).
 
     After ``forward``: ``last_state`` and ``last_cell`` ``(B, H)``. After ``backward``: ``grads``,
-    ``dh0`` and ``dc0``. Masks as for :class:`RNN`: a padded step keeps ``h`` and ``c`` and outputs zeros.
+    ``dh0`` and ``dc0``, and the gradients with respect to every ``h_t`` and ``c_t``: ``dstates``,
+    ``dcells`` ``(B, T, H)``. Masks as for :class:`RNN`: a padded step keeps ``h`` and ``c`` and outputs zeros.
     """
 
     _input_key = "W_x"
@@ -383,15 +389,18 @@ class LSTM(_Recurrent):
         dh_to_dc = o * (1.0 - tanh_c * tanh_c)
         f = np.ascontiguousarray(f)
         dA = np.empty((T, B, 4 * H), self.dtype)                    # d loss / d pre-activations, all gates
+        dstates, dcells = np.empty((T, B, H), self.dtype), np.empty((T, B, H), self.dtype)
         for t in range(T - 1, -1, -1):
             dh_new = dout[t]
             dh_new += dh
+            dstates[t] = dh_new
             dc_new = dc
             if mask is not None:
                 m = mask[:, t, None]
                 dh_new *= m
                 dc_new = dc * m
             dc_new = dc_new + dh_new * dh_to_dc[t]
+            dcells[t] = dc_new if mask is None else dc_new + np.where(m, 0.0, dc)
             np.multiply(np.concatenate((dc_new, dc_new, dc_new), axis=1), by_dc[t], out=dA[t, :, :3 * H])
             np.multiply(dh_new, by_dh[t], out=dA[t, :, 3 * H:])
             if mask is None:
@@ -403,6 +412,7 @@ class LSTM(_Recurrent):
         dW_x, dW_h, dx = self._input_grads(xs, hs, dA)
         self.grads = {"W_x": dW_x, "W_h": dW_h, "b": dA.sum(axis=(0, 1))}
         self.dh0, self.dc0 = dh, dc
+        self.dstates, self.dcells = dstates.transpose(1, 0, 2), dcells.transpose(1, 0, 2)
         return dx
 
 
@@ -422,7 +432,8 @@ class GRU(_Recurrent):
     order r, z, n. Two biases, because ``b_hn`` sits inside the reset gate's product.
     Initialized as Keras's ``GRU``: Glorot-uniform ``W_x``, orthogonal blocks in ``W_h``, zero biases.
 
-    After ``forward``: ``last_state (B, H)``. After ``backward``: ``grads`` and ``dh0``. Masks as for :class:`RNN`.
+    After ``forward``: ``last_state (B, H)``. After ``backward``: ``grads``, ``dh0`` and ``dstates (B, T, H)``.
+    Masks as for :class:`RNN`.
     """
 
     _input_key = "W_x"
@@ -481,9 +492,11 @@ class GRU(_Recurrent):
         dh = self._last_grad(dlast, B, "dlast")
         dX = np.empty((T, B, 3 * H), self.dtype)                   # d loss / d (x W_x + b_x), per gate
         dHh = np.empty((T, B, 3 * H), self.dtype)                  # d loss / d (h W_h + b_h), per gate
+        dstates = np.empty((T, B, H), self.dtype)
         for t in range(T - 1, -1, -1):
             r, z, n = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]
             dh_new = dout[t] + dh
+            dstates[t] = dh_new
             if mask is not None:
                 m = mask[:, t, None]
                 dh_new = dh_new * m
@@ -500,4 +513,5 @@ class GRU(_Recurrent):
         dW_x, dW_h, dx = self._input_grads(xs, hs, dX, dHh)
         self.grads = {"W_x": dW_x, "W_h": dW_h, "b_x": dX.sum(axis=(0, 1)), "b_h": dHh.sum(axis=(0, 1))}
         self.dh0 = dh
+        self.dstates = dstates.transpose(1, 0, 2)
         return dx

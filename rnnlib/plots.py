@@ -91,3 +91,57 @@ def unrolled_rnn(steps: int = 4, *, ax=None):
     ax.axis("off")
     ax.set_title("one cell, unrolled in time: the same weights at every step", fontsize=10)
     return ax
+
+
+def lstm_cell(*, ax=None):
+    """Draw one LSTM step: the cell state runs along the top, gated by ×f and +i·g; h is read through o."""
+    from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+    ax = _axes(ax, figsize=(9, 4.2))
+
+    def arrow(p, q, color="0.25", lw=1.2):
+        ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=11, lw=lw, color=color))
+
+    def gate(x, y, text, color):
+        ax.add_patch(FancyBboxPatch((x - 0.3, y - 0.22), 0.6, 0.44, boxstyle="round,pad=0.04", fc=color, ec="0.3"))
+        ax.text(x, y, text, ha="center", va="center", fontsize=11)
+
+    def op(x, y, text):
+        ax.add_patch(Circle((x, y), 0.2, fc="white", ec="0.3"))
+        ax.text(x, y, text, ha="center", va="center", fontsize=12)
+
+    cell_y, gate_y, in_y = 3.0, 1.2, 0.0
+    # the cell state highway
+    arrow((-0.6, cell_y), (1.3, cell_y), "C3", 2.2)
+    op(1.5, cell_y, "×")
+    arrow((1.7, cell_y), (3.3, cell_y), "C3", 2.2)
+    op(3.5, cell_y, "+")
+    arrow((3.7, cell_y), (7.4, cell_y), "C3", 2.2)
+    ax.text(-0.7, cell_y + 0.25, "$c_{t-1}$", fontsize=12, color="C3")
+    ax.text(7.0, cell_y + 0.25, "$c_t$", fontsize=12, color="C3")
+    # the gates, all reading [x_t, h_{t-1}]
+    gates = [(1.5, "f: $\\sigma$", "#ffd6d6"), (2.7, "i: $\\sigma$", "#d6e6ff"), (3.9, "g: tanh", "#e3d6ff"),
+             (5.1, "o: $\\sigma$", "#d6f5d6")]
+    ax.plot([-0.6, 5.1], [in_y + 0.3, in_y + 0.3], color="0.4", lw=1.2)
+    ax.text(-0.7, in_y - 0.15, "$x_t,\\ h_{t-1}$", fontsize=12)
+    for x, label, color in gates:
+        arrow((x, in_y + 0.3), (x, gate_y - 0.25))
+        gate(x, gate_y, label, color)
+    arrow((1.5, gate_y + 0.25), (1.5, cell_y - 0.2))                 # forget gate scales the old cell
+    op(3.3, 2.1, "×")
+    arrow((2.7, gate_y + 0.25), (3.15, 1.95))
+    arrow((3.9, gate_y + 0.25), (3.45, 1.95))
+    arrow((3.3, 2.3), (3.45, cell_y - 0.2))                          # i·g is written into the cell
+    # output: h_t = o · tanh(c_t)
+    gate(6.3, 2.1, "tanh", "#f2f2f2")
+    arrow((6.3, cell_y), (6.3, 2.35))
+    op(6.3, gate_y, "×")
+    arrow((6.3, 1.85), (6.3, gate_y + 0.2))
+    arrow((5.1 + 0.3, gate_y), (6.1, gate_y))
+    arrow((6.5, gate_y), (7.4, gate_y), "C0", 2.0)
+    ax.text(7.0, gate_y + 0.2, "$h_t$", fontsize=12, color="C0")
+    ax.text(2.2, 3.45, "the cell state: changed only by × f and + i·g", fontsize=9, color="C3")
+    ax.set(xlim=(-1.0, 7.8), ylim=(-0.5, 3.8), aspect="equal")
+    ax.axis("off")
+    ax.set_title("one LSTM step", fontsize=10)
+    return ax

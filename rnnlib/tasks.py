@@ -36,24 +36,22 @@ def next_sample(n_sequences: int, length: int, *, n_tones: int = 2, sr: int = 40
 def recall(n_sequences: int, gap: int, *, n_symbols: int = 4, seed=None) -> tuple[np.ndarray, np.ndarray]:
     """Remember a symbol across a gap: the *memory* task whose difficulty is the gap length.
 
-    Step 0 shows one of ``n_symbols`` symbols (one-hot); the next ``gap`` steps are random
-    distractor symbols on separate channels; the last step raises a "now answer" flag. The target is the
-    symbol of step 0, to be read from the state after the last step. Chance is ``1 / n_symbols``.
+    Step 0 shows one of ``n_symbols`` symbols (one-hot); each of the next ``gap`` steps shows another
+    random symbol **on the same channels**, so every new input pushes on the memory of the first; the
+    last step raises a "now answer" flag on a channel of its own. The target is the symbol of step 0,
+    to be read from the state after the last step. Chance is ``1 / n_symbols``.
 
-    Returns ``x: (B, gap + 2, 2 * n_symbols + 1)`` and ``y: (B,)`` integer targets.
+    Returns ``x: (B, gap + 2, n_symbols + 1)`` and ``y: (B,)`` integer targets.
     """
     B, S = _count(n_sequences, "n_sequences"), _count(n_symbols, "n_symbols", 2)
     gap = _count(gap, "gap", 0)
     rng = np.random.default_rng(seed)
     T = gap + 2
-    x = np.zeros((B, T, 2 * S + 1))
-    y = rng.integers(0, S, size=B)
-    x[np.arange(B), 0, y] = 1.0
-    if gap:
-        distractors = rng.integers(0, S, size=(B, gap))
-        x[np.arange(B)[:, None], np.arange(1, gap + 1)[None, :], S + distractors] = 1.0
+    symbols = rng.integers(0, S, size=(B, T - 1))
+    x = np.zeros((B, T, S + 1))
+    x[np.arange(B)[:, None], np.arange(T - 1)[None, :], symbols] = 1.0
     x[:, -1, -1] = 1.0
-    return x, y
+    return x, symbols[:, 0]
 
 
 def adding(n_sequences: int, length: int, *, seed=None) -> tuple[np.ndarray, np.ndarray]:

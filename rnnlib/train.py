@@ -1,5 +1,8 @@
 """Training loops for what the lessons have built.
 
+``fit_classifier`` trains a :class:`rnnlib.models.SequenceClassifier` on equal-length sequences with
+mini-batches (lessons 05–06).
+
 ``fit_sequence_regressor`` is lesson 04's loop: an ``RNN`` (or any recurrent layer with the same
 ``forward(x, h0=..., mask=...)``/``backward`` contract) and a ``Dense`` readout, trained to map every
 step of ``x: (B, T, D)`` to ``y: (B, T, O)`` with mean squared error, optionally with truncated
@@ -11,7 +14,7 @@ import numpy as np
 
 from . import losses, optim
 
-__all__ = ["fit_sequence_regressor", "predict_sequence"]
+__all__ = ["fit_sequence_regressor", "predict_sequence", "fit_classifier", "accuracy", "recall_accuracy"]
 
 
 def predict_sequence(rnn, readout, x, h0=None) -> np.ndarray:
@@ -63,3 +66,63 @@ def fit_sequence_regressor(rnn, readout, x, y, *, optimizer, steps: int, chunk: 
             history["loss"].append(loss)
             history["grad_norm"].append(norm)
     return history
+
+
+def accuracy(model, x, y, mask=None, batch_size: int = 512) -> float:
+    """Fraction of sequences whose predicted class equals ``y``."""
+    hits = 0
+    for start in range(0, len(y), batch_size):
+        rows = slice(start, start + batch_size)
+        hits += int(np.sum(model.predict(x[rows], None if mask is None else mask[rows]) == y[rows]))
+    return hits / len(y)
+
+
+def fit_classifier(model, x, y, *, optimizer, steps: int, batch_size: int = 64, clip: float | None = None,
+                   seed=0) -> dict:
+    """Train ``model`` on ``x: (N, T, D)``, ``y: (N,)`` for ``steps`` mini-batch updates.
+
+    Batches are drawn by a seeded shuffle, epoch after epoch. clip: cap the global gradient norm.
+    Returns ``{"loss": [...], "grad_norm": [...]}``, one entry per update.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 3 or y.shape != (x.shape[0],):
+        raise ValueError(f"x must be (N, T, D) and y (N,) labels; got {x.shape} and {y.shape}.")
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "grad_norm": []}
+    order = np.empty(0, dtype=int)
+    while len(history["loss"]) < steps:
+        if order.size < batch_size:
+            order = np.concatenate([order, rng.permutation(len(y))])
+        rows, order = order[:batch_size], order[batch_size:]
+        loss, dlogits = model.loss(x[rows], y[rows])
+        model.backward(dlogits)
+        norm = optim.clip_grad_norm(model.layers, clip) if clip else optim.global_norm(model.layers)
+        optimizer.step()
+        history["loss"].append(loss)
+        history["grad_norm"].append(norm)
+    return history
+
+
+def recall_accuracy(kind: str, gap: int, *, seed: int = 0, hidden_size: int = 32, n_symbols: int = 8,
+                    steps: int = 600, keep_bias: float | None = None, n_train: int = 1500) -> float:
+    """Train a fresh one-layer ``kind`` classifier on :func:`rnnlib.tasks.recall` and return its test accuracy.
+
+    keep_bias: start the gate that keeps the state (the LSTM's forget gate, the GRU's update gate)
+    with this bias instead of the layer's default. Adam (lr 0.01), batches of 64, clipping at norm 1.
+    """
+    from . import models, tasks  # imported here: models imports this module's neighbours, not the other way
+
+    x, y = tasks.recall(n_train, gap, n_symbols=n_symbols, seed=seed)
+    x_test, y_test = tasks.recall(500, gap, n_symbols=n_symbols, seed=seed + 10_000)
+    model = models.SequenceClassifier.build(kind, x.shape[2], [hidden_size], n_symbols, seed=seed, dtype=np.float32)
+    if keep_bias is not None:
+        layer, H = model.recurrent[0], hidden_size
+        if kind == "lstm":
+            layer.params["b"][H:2 * H] = keep_bias
+        elif kind == "gru":
+            layer.params["b_x"][H:2 * H] = keep_bias
+        else:
+            raise ValueError("keep_bias is for gated layers ('lstm', 'gru'); a plain RNN has no gate.")
+    fit_classifier(model, x.astype(np.float32), y, optimizer=optim.Adam(model.layers, lr=0.01), steps=steps,
+                   clip=1.0, seed=seed)
+    return accuracy(model, x_test.astype(np.float32), y_test)

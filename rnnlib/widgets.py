@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import audio, features, optim, plots, tasks, train
-from .layers import RNN, Dense
+from .layers import GRU, LSTM, RNN, Dense
 
 
 def draw_aliasing(tone_hz: float, sr: int, *, duration: float = 0.01, axes=None):
@@ -147,3 +147,52 @@ def learning_rate_demo():
 
     return W.interactive(show, lr=W.FloatLogSlider(value=0.1, base=10, min=-3, max=1, step=0.25,
                                                    description="lr", continuous_update=False))
+
+
+def set_spectral_radius(W: np.ndarray, radius: float) -> np.ndarray:
+    """``W`` rescaled so its largest |eigenvalue| is ``radius`` (each ``H × H`` gate block separately)."""
+    H = W.shape[0]
+    blocks = [W[:, k:k + H] for k in range(0, W.shape[1], H)]
+    return np.concatenate([b * (radius / np.max(np.abs(np.linalg.eigvals(b)))) for b in blocks], axis=1)
+
+
+def gradient_norms(kind: str = "rnn", radius: float = 1.0, *, steps: int = 100, hidden_size: int = 32,
+                   batch: int = 16, seed: int = 0) -> np.ndarray:
+    """How far a gradient travels back: mean ``‖∂L/∂h_t‖`` for a loss on the last state only.
+
+    A fresh layer (``kind``: ``"rnn"``, ``"lstm"`` or ``"gru"``) reads ``steps`` random inputs, with its
+    recurrent weights rescaled to spectral radius ``radius``. Returns ``(steps,)``: entry ``k`` is the
+    norm ``k`` steps before the loss (for the LSTM, of the cell state's gradient ``∂L/∂c_t``).
+    """
+    rng = np.random.default_rng(seed)
+    layer = {"rnn": RNN, "lstm": LSTM, "gru": GRU}[kind](8, hidden_size, seed=seed)
+    key = layer._recurrent_key
+    layer.params[key] = set_spectral_radius(layer.params[key], radius)
+    layer.forward(rng.standard_normal((batch, steps, 8)))
+    dlast = rng.standard_normal((batch, hidden_size))
+    dlast /= np.linalg.norm(dlast, axis=1, keepdims=True)
+    layer.backward(np.zeros((batch, steps, hidden_size)), dlast=dlast)
+    grads = layer.dcells if kind == "lstm" else layer.dstates
+    return np.linalg.norm(grads, axis=2).mean(axis=0)[::-1]
+
+
+def draw_gradient_norms(radii, kind: str = "rnn", *, ax=None, steps: int = 100):
+    """Plot :func:`gradient_norms` against the distance from the loss, one line per spectral radius."""
+    ax = plots._axes(ax, figsize=(8, 3))
+    for r in radii:
+        ax.semilogy(np.maximum(gradient_norms(kind, r, steps=steps), 1e-30), label=f"radius {r:g}")
+    what = "‖∂L/∂c_t‖" if kind == "lstm" else "‖∂L/∂h_t‖"
+    ax.set(xlabel="steps back from the loss", ylabel=f"{what} (log scale)", ylim=(1e-20, 1e12),
+           title=f"{kind.upper()}: how much gradient reaches each step")
+    ax.legend(fontsize=8, frameon=False, ncol=2)
+    return ax
+
+
+def gradient_demo(kind: str = "rnn"):
+    """A slider for the spectral radius of the recurrent weights, and the gradient that survives."""
+    def show(radius):
+        draw_gradient_norms([radius], kind)
+        plt.show()
+
+    return W.interactive(show, radius=W.FloatSlider(value=1.0, min=0.2, max=3.0, step=0.1,
+                                                    description="radius", continuous_update=False))

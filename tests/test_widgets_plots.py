@@ -13,7 +13,7 @@ def _close_figures():
 
 
 @pytest.mark.parametrize("make", [widgets.aliasing_demo, widgets.window_demo, widgets.memory_demo,
-                                  widgets.learning_rate_demo])
+                                  widgets.learning_rate_demo, widgets.gradient_demo])
 def test_widgets_build(make):
     w = make()
     assert w.children  # sliders and an output area
@@ -28,4 +28,12 @@ def test_drawing_functions_return_axes():
     assert widgets.draw_aliasing(5000, 8000) is not None
     assert widgets.draw_window_tradeoff(25) is not None
     assert plots.unrolled_rnn(3) is not None
+    assert plots.lstm_cell() is not None
+    assert widgets.draw_gradient_norms([1.0], "gru") is not None
     assert plots.spectrogram(np.zeros((10, 4)), 8000, y_axis="coef", cmap="RdBu_r", vmin=-1, vmax=1) is not None
+
+
+def test_gradient_norms_vanish_and_explode_with_the_radius():
+    assert widgets.gradient_norms("rnn", 0.5)[50] < 1e-15
+    assert widgets.gradient_norms("rnn", 3.0)[50] > 1e3
+    assert widgets.gradient_norms("lstm", 1.0)[99] > 1e3 * widgets.gradient_norms("rnn", 1.0)[99]
