@@ -108,3 +108,76 @@ class SequenceClassifier:
     def predict(self, x, mask=None) -> np.ndarray:
         """The most probable class of each sequence, ``(B,)``."""
         return self.forward(x, mask).argmax(axis=1)
+
+
+# ----------------------------------------------------------------------------- saving and loading
+
+FORMAT = "rnnlib-sequence-classifier"
+FORMAT_VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A file that is not a model rnnlib saved (or is damaged)."""
+
+
+def save(path, model: SequenceClassifier, **metadata) -> "Path":
+    """Write ``model`` to ``path`` (``.npz``): its arrays plus a JSON config, no pickle.
+
+    metadata: any JSON-serializable extras (feature settings, normalization statistics, labels …),
+    returned by :func:`load`.
+    """
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"Model files end in .npz; got {path.name!r}.")
+    config = {"format": FORMAT, "version": FORMAT_VERSION, "pooling": model.pooling,
+              "recurrent": [{"kind": type(l).__name__.lower(), "input_size": l.input_size,
+                             "hidden_size": l.hidden_size} for l in model.recurrent],
+              "n_classes": model.n_classes, "dtype": str(model.readout.dtype), "metadata": metadata}
+    arrays = {f"layer{i}.{k}": v for i, layer in enumerate(model.layers) for k, v in layer.params.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.savez(f, config=np.array(json.dumps(config)), **arrays)
+    return path
+
+
+def load(path) -> tuple[SequenceClassifier, dict]:
+    """Read a model written by :func:`save`; returns ``(model, metadata)``.
+
+    Raises ``FileNotFoundError`` for a missing file and :class:`ModelFileError` for anything that is
+    not such a model (another ``.npz``, a damaged file, a newer format).
+    """
+    import json
+    import zipfile
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {path}: train one with `python -m rnnlib.digits train`.")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        config = json.loads(str(arrays.pop("config")))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as err:
+        raise ModelFileError(f"{path} is not an rnnlib model file ({type(err).__name__}: {err}).") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is an .npz file but not an rnnlib model (no rnnlib config in it).")
+    if config.get("version", 0) > FORMAT_VERSION:
+        raise ModelFileError(f"{path} was saved by a newer rnnlib (format {config['version']}); update rnnlib.")
+    dtype = np.dtype(config["dtype"])
+    try:
+        recurrent = [RECURRENT_LAYERS[spec["kind"]](spec["input_size"], spec["hidden_size"], dtype=dtype)
+                     for spec in config["recurrent"]]
+        model = SequenceClassifier(recurrent, Dense(recurrent[-1].hidden_size, config["n_classes"], dtype=dtype),
+                                   config["pooling"])
+        for i, layer in enumerate(model.layers):
+            for k in layer.params:
+                value = arrays[f"layer{i}.{k}"]
+                if value.shape != layer.params[k].shape:
+                    raise ValueError(f"layer{i}.{k} has shape {value.shape}, expected {layer.params[k].shape}")
+                layer.params[k][...] = value
+    except (KeyError, ValueError, TypeError) as err:
+        raise ModelFileError(f"{path} is damaged or inconsistent ({err}).") from None
+    return model, config["metadata"]

@@ -1,7 +1,10 @@
 """Training loops for what the lessons have built.
 
-``fit_classifier`` trains a :class:`rnnlib.models.SequenceClassifier` on equal-length sequences with
-mini-batches (lessons 05–06).
+``fit`` trains a :class:`rnnlib.models.SequenceClassifier` on sequences of any length (lesson 07):
+batches of similar lengths, masks, a seeded shuffle, Adam, clipping, a progress bar, a history of
+loss and accuracy, and early stopping on a validation set with the best weights restored.
+
+``fit_classifier`` is the simpler loop of lessons 05–06, for sequences of equal length.
 
 ``fit_sequence_regressor`` is lesson 04's loop: an ``RNN`` (or any recurrent layer with the same
 ``forward(x, h0=..., mask=...)``/``backward`` contract) and a ``Dense`` readout, trained to map every
@@ -14,7 +17,8 @@ import numpy as np
 
 from . import losses, optim
 
-__all__ = ["fit_sequence_regressor", "predict_sequence", "fit_classifier", "accuracy", "recall_accuracy"]
+__all__ = ["fit_sequence_regressor", "predict_sequence", "fit_classifier", "accuracy", "recall_accuracy",
+           "length_buckets", "fit", "predict_sequences"]
 
 
 def predict_sequence(rnn, readout, x, h0=None) -> np.ndarray:
@@ -126,3 +130,109 @@ def recall_accuracy(kind: str, gap: int, *, seed: int = 0, hidden_size: int = 32
     fit_classifier(model, x.astype(np.float32), y, optimizer=optim.Adam(model.layers, lr=0.01), steps=steps,
                    clip=1.0, seed=seed)
     return accuracy(model, x_test.astype(np.float32), y_test)
+
+
+# ----------------------------------------------------------------------------- variable-length sequences (lesson 07)
+
+def length_buckets(lengths, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Group sequence indices into batches of similar length, in a random order.
+
+    Sorting by length (with random tie-breaking) and cutting into consecutive batches means each
+    batch is padded only to its own longest member: little wasted work on padding.
+    """
+    lengths = np.asarray(lengths)
+    order = np.lexsort((rng.random(len(lengths)), lengths))
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def _pad(seqs, dtype):
+    from .features import pad_sequences
+
+    return pad_sequences(seqs, dtype=dtype)
+
+
+def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
+    """Class probabilities for a list of ``(T_i, D)`` sequences, batched by length: ``(N, C)``."""
+    if len(seqs) == 0:
+        return np.zeros((0, model.n_classes), np.float32)
+    dtype = model.readout.dtype
+    out = np.empty((len(seqs), model.n_classes), dtype)
+    for rows in length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
+        x, mask = _pad([seqs[i] for i in rows], dtype)
+        out[rows] = model.predict_proba(x, mask)
+    return out
+
+
+def _snapshot(model) -> list[dict]:
+    return [{k: v.copy() for k, v in layer.params.items()} for layer in model.layers]
+
+
+def _restore(model, snapshot) -> None:
+    for layer, params in zip(model.layers, snapshot):
+        for k, v in params.items():
+            layer.params[k][...] = v
+
+
+def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: int = 32, lr: float = 2e-3,
+        clip: float = 1.0, patience: int | None = 8, augment=None, class_weights=None, seed=0,
+        progress: bool = True) -> dict:
+    """Train ``model`` on a list of ``(T_i, D)`` sequences with integer ``labels``.
+
+    validation: ``(seqs, labels)`` to measure after each epoch; with ``patience``, training stops
+    after that many epochs without a better validation accuracy, and the best weights are restored.
+    augment: optional ``f(seq, rng) -> seq`` applied to each training sequence as it is batched.
+    class_weights: optional ``(C,)`` weights for the loss. Returns the history: per epoch
+    ``loss``, ``accuracy`` (training), ``val_accuracy``, plus ``best_epoch`` and ``seconds``.
+    """
+    import time
+
+    from tqdm.auto import tqdm
+
+    labels = np.asarray(labels)
+    if len(seqs) != len(labels) or len(seqs) == 0:
+        raise ValueError(f"Need one label per sequence and at least one sequence; got {len(seqs)} sequences "
+                         f"and {len(labels)} labels.")
+    if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= model.n_classes:
+        raise ValueError(f"labels must be integers in 0..{model.n_classes - 1}.")
+    rng = np.random.default_rng(seed)
+    dtype = model.readout.dtype
+    optimizer = optim.Adam(model.layers, lr=lr)
+    lengths = [len(s) for s in seqs]
+    history = {"loss": [], "accuracy": [], "val_accuracy": [], "best_epoch": None, "seconds": 0.0}
+    best, best_acc, waited = None, -1.0, 0
+    n_batches = -(-len(seqs) // batch_size)
+    start = time.perf_counter()
+    with tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=True) as bar:
+        for epoch in range(epochs):
+            total_loss = hits = 0.0
+            for rows in length_buckets(lengths, batch_size, rng):
+                batch = [seqs[i] if augment is None else augment(seqs[i], rng) for i in rows]
+                x, mask = _pad(batch, dtype)
+                logits = model.forward(x, mask)
+                loss, dlogits = losses.softmax_cross_entropy(logits, labels[rows], class_weights=class_weights)
+                model.backward(dlogits)
+                optim.clip_grad_norm(model.layers, clip)
+                optimizer.step()
+                total_loss += loss * len(rows)
+                hits += float(np.sum(logits.argmax(axis=1) == labels[rows]))
+                bar.update(1)
+            history["loss"].append(total_loss / len(seqs))
+            history["accuracy"].append(hits / len(seqs))
+            postfix = {"loss": f"{history['loss'][-1]:.3f}", "acc": f"{history['accuracy'][-1]:.3f}"}
+            if validation is not None:
+                val_seqs, val_labels = validation
+                val_acc = float(np.mean(predict_sequences(model, val_seqs).argmax(1) == np.asarray(val_labels)))
+                history["val_accuracy"].append(val_acc)
+                postfix["val_acc"] = f"{val_acc:.3f}"
+                if val_acc > best_acc:
+                    best, best_acc, waited, history["best_epoch"] = _snapshot(model), val_acc, 0, epoch
+                else:
+                    waited += 1
+            bar.set_postfix(postfix)
+            if patience is not None and validation is not None and waited >= patience:
+                break
+    if best is not None:
+        _restore(model, best)
+    history["seconds"] = time.perf_counter() - start
+    return history

@@ -1,0 +1,112 @@
+"""The recognizer's file format and the command line, including every kind of bad input."""
+import json
+import zipfile
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from rnnlib import audio, digits, features, models
+from rnnlib.recognizer import Recognizer
+
+
+@pytest.fixture()
+def recognizer_file(tmp_path):
+    model = models.SequenceClassifier.build("lstm", 60, [8, 8], 10, pooling="mean", seed=0)
+    scaler = features.Standardizer(np.zeros(60), np.ones(60))
+    return Recognizer(model, digits.LABELS, scaler=scaler).save(tmp_path / "digits.npz")
+
+
+@pytest.fixture()
+def tone_wav(tmp_path):
+    y = 0.3 * audio.chirp(300, 1200, 0.5, 8000)
+    return audio.save(tmp_path / "tone.wav", y, 8000)
+
+
+def test_save_load_round_trip_gives_identical_predictions(recognizer_file, tone_wav):
+    a = Recognizer.load(recognizer_file)
+    b = Recognizer.load(recognizer_file)
+    pa, pb = a.predict_files([tone_wav]), b.predict_files([tone_wav])
+    np.testing.assert_array_equal(pa[0].probabilities, pb[0].probabilities)
+    with np.load(recognizer_file, allow_pickle=False) as data:  # plain arrays and JSON: no pickle
+        config = json.loads(str(data["config"]))
+    assert config["metadata"]["recognizer"]["features"]["n_mfcc"] == 20
+
+
+def test_round_trip_of_a_trained_model_preserves_every_weight(tmp_path):
+    model = models.SequenceClassifier.build("gru", 5, [6], 3, seed=1, dtype=np.float64)
+    path = models.save(tmp_path / "m.npz", model, note="hello")
+    loaded, meta = models.load(path)
+    assert meta == {"note": "hello"} and loaded.pooling == model.pooling
+    x = np.random.default_rng(0).standard_normal((2, 4, 5))
+    np.testing.assert_array_equal(loaded.forward(x), model.forward(x))
+
+
+def test_predict_prints_one_line_per_file(recognizer_file, tone_wav, capsys):
+    assert digits.main(["predict", "--model", str(recognizer_file), str(tone_wav)]) == 0
+    path, digit, prob = capsys.readouterr().out.strip().split("\t")
+    assert path == str(tone_wav) and digit in digits.LABELS and 0 < float(prob) <= 1
+
+
+def test_bad_files_are_reported_and_do_not_stop_the_others(recognizer_file, tone_wav, tmp_path, capsys):
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio at all")
+    empty = tmp_path / "empty.wav"
+    sf.write(empty, np.zeros(0, np.float32), 8000)
+    silent = audio.save(tmp_path / "silent.wav", np.zeros(4000, np.float32), 8000)
+    stereo = tmp_path / "stereo.wav"
+    sf.write(stereo, np.stack([audio.sine(440, 0.5, 8000)] * 2, axis=1) * 0.3, 8000)
+    fast = tmp_path / "44k.wav"
+    sf.write(fast, 0.3 * audio.sine(440, 0.5, 44100), 44100)
+    files = [tmp_path / "missing.wav", text, empty, silent, tone_wav, stereo, fast]
+    code = digits.main(["predict", "--model", str(recognizer_file), *map(str, files)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    recognized = [line.split("\t")[0] for line in out.strip().splitlines()]
+    assert recognized == [str(tone_wav), str(stereo), str(fast)]
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 4
+    assert "missing.wav: no such file" in err
+    assert "notes.wav: not a readable audio file" in err
+    assert "empty.wav" in err and "no samples" in err
+    assert "silent.wav: the recording is silent" in err
+    assert "2 channels, mixed down to mono" in err
+    assert "recorded at 44100 Hz, resampled to 8000 Hz" in err
+
+
+def test_a_model_file_from_something_else(tmp_path, tone_wav, capsys):
+    other = tmp_path / "weights.npz"
+    np.savez(other, W=np.zeros(3))
+    assert digits.main(["predict", "--model", str(other), str(tone_wav)]) == 2
+    assert "not an rnnlib model" in capsys.readouterr().err
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert digits.main(["predict", "--model", str(broken), str(tone_wav)]) == 2
+    assert "not an rnnlib model file" in capsys.readouterr().err
+    plain = models.save(tmp_path / "plain.npz", models.SequenceClassifier.build("rnn", 60, [4], 10))
+    assert digits.main(["predict", "--model", str(plain), str(tone_wav)]) == 2
+    assert "no recognizer" in capsys.readouterr().err
+    assert digits.main(["predict", "--model", str(tmp_path / "nope.npz"), str(tone_wav)]) == 2
+    assert "No model file" in capsys.readouterr().err
+
+
+def test_cli_usage_errors_exit_nonzero(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        digits.main(["predict"])
+    assert exit_info.value.code != 0
+
+
+def test_train_and_evaluate_on_a_tiny_copy(fsdd_dir, tmp_path, capsys):
+    """The CLI end to end on a small copy of FSDD (two digits' worth of files keeps it fast)."""
+    import shutil
+
+    small = tmp_path / "fsdd" / "recordings"
+    small.mkdir(parents=True)
+    for wav in sorted((fsdd_dir / "recordings").glob("*_theo_*.wav"))[:120]:
+        shutil.copy(wav, small / wav.name)
+    model = tmp_path / "m.npz"
+    assert digits.main(["train", "--data", str(small.parent), "--out", str(model), "--epochs", "1", "--quiet"]) == 0
+    assert "saved" in capsys.readouterr().out
+    assert digits.main(["evaluate", "--model", str(model), "--data", str(small.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "official test split" in out and "theo" in out
