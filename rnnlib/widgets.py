@@ -196,3 +196,44 @@ def gradient_demo(kind: str = "rnn"):
 
     return W.interactive(show, radius=W.FloatSlider(value=1.0, min=0.2, max=3.0, step=0.1,
                                                     description="radius", continuous_update=False))
+
+
+def recognize_upload(recognizer):
+    """An upload button: choose a WAV you recorded, and ``recognizer`` says which digit it hears.
+
+    Any sample rate and mono or stereo are fine (the recognizer resamples and mixes down, and says so).
+    Shows the answer, the probability of every class, and a player for the recording.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from IPython.display import Audio, display
+
+    upload = W.FileUpload(accept=".wav,audio/wav", multiple=False, description="Upload a WAV")
+    out = W.Output()
+
+    def on_upload(change):
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        with out, tempfile.TemporaryDirectory() as tmp:
+            out.clear_output()
+            path = Path(tmp) / Path(item["name"]).name
+            path.write_bytes(bytes(item["content"]))
+            result = recognizer.predict_files([path])[0]
+            for note in result.notes:
+                print("note:", note.replace(str(path), item["name"]))
+            if result.error:
+                print("Could not recognize it:", result.error.replace(str(path), item["name"]))
+                return
+            print(f"I hear a {result.label} (probability {result.probability:.2f})")
+            ax = plots._axes(None, figsize=(6, 2))
+            ax.bar(recognizer.labels, result.probabilities, color="C0")
+            ax.set(ylabel="probability", ylim=(0, 1))
+            plt.show()
+            y, sr = audio.load(path)
+            display(Audio(y, rate=sr))
+
+    upload.observe(on_upload, names="value")
+    return W.VBox([upload, out])
