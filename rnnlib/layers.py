@@ -152,6 +152,11 @@ class _Recurrent(Layer):
 
     _recurrent_key = "W_hh"
 
+    def _sizes(self, input_size, hidden_size, seed) -> tuple[int, int, np.random.Generator]:
+        """Validated ``(D, H)`` and the random generator that initializes the weights."""
+        D, H = _positive_int(input_size, "input_size"), _positive_int(hidden_size, "hidden_size")
+        return D, H, np.random.default_rng(seed)
+
     @property
     def input_size(self) -> int:
         return self.params[self._input_key].shape[0]
@@ -229,8 +234,7 @@ class RNN(_Recurrent):
 
     def __init__(self, input_size: int, hidden_size: int, *, seed=None, dtype=np.float64):
         super().__init__(dtype)
-        D, H = _positive_int(input_size, "input_size"), _positive_int(hidden_size, "hidden_size")
-        rng = np.random.default_rng(seed)
+        D, H, rng = self._sizes(input_size, hidden_size, seed)
         self.params = {"W_xh": glorot_uniform(rng, D, H, self.dtype), "W_hh": orthogonal(rng, H, self.dtype),
                        "b_h": np.zeros(H, self.dtype)}
         self.last_state = None
@@ -317,8 +321,7 @@ class LSTM(_Recurrent):
 
     def __init__(self, input_size: int, hidden_size: int, *, seed=None, dtype=np.float64):
         super().__init__(dtype)
-        D, H = _positive_int(input_size, "input_size"), _positive_int(hidden_size, "hidden_size")
-        rng = np.random.default_rng(seed)
+        D, H, rng = self._sizes(input_size, hidden_size, seed)
         b = np.zeros(4 * H, self.dtype)
         b[H:2 * H] = 1.0
         self.params = {"W_x": glorot_uniform(rng, D, 4 * H, self.dtype),
@@ -441,8 +444,7 @@ class GRU(_Recurrent):
 
     def __init__(self, input_size: int, hidden_size: int, *, seed=None, dtype=np.float64):
         super().__init__(dtype)
-        D, H = _positive_int(input_size, "input_size"), _positive_int(hidden_size, "hidden_size")
-        rng = np.random.default_rng(seed)
+        D, H, rng = self._sizes(input_size, hidden_size, seed)
         self.params = {"W_x": glorot_uniform(rng, D, 3 * H, self.dtype),
                        "W_h": np.concatenate([orthogonal(rng, H, self.dtype) for _ in range(3)], axis=1),
                        "b_x": np.zeros(3 * H, self.dtype), "b_h": np.zeros(3 * H, self.dtype)}

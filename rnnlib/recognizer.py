@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, features, models, train
+from . import audio, augment, features, models, train
 
 
 @dataclass
@@ -27,17 +27,26 @@ class Prediction:
 
 
 class Recognizer:
-    """A classifier plus its feature pipeline. ``labels[k]`` names class ``k``."""
+    """A classifier plus its feature pipeline. ``labels[k]`` names class ``k``.
+
+    test_speeds: recognize each recording played at each of these speeds and average the
+    probabilities (test-time augmentation). A voice unlike the training voices is then also heard a
+    little faster and slower, closer to voices the model knows. ``(1.0,)`` turns it off.
+    """
 
     def __init__(self, model, labels, *, feature_config=None, sample_rate: int = audio.SAMPLE_RATE,
                  trim_db: float | None = 30.0, utterance_norm: bool = False,
-                 scaler: features.Standardizer | None = None, min_level_db: float = -60.0):
+                 scaler: features.Standardizer | None = None, min_level_db: float = -60.0,
+                 test_speeds=(1.0,)):
         if len(labels) != model.n_classes:
             raise ValueError(f"{len(labels)} labels for a model with {model.n_classes} classes.")
         self.model, self.labels = model, [str(label) for label in labels]
         self.feature_config = feature_config or features.DEFAULT
         self.sample_rate, self.trim_db, self.utterance_norm = sample_rate, trim_db, utterance_norm
         self.scaler, self.min_level_db = scaler, min_level_db
+        self.test_speeds = tuple(float(f) for f in test_speeds)
+        if not self.test_speeds:
+            raise ValueError("test_speeds needs at least one speed (1.0 is the recording as it is).")
 
     # ------------------------------------------------------------------ the pipeline
     def features(self, y, sr: int, *, standardize: bool = True) -> np.ndarray:
@@ -56,28 +65,38 @@ class Recognizer:
         return x if self.scaler is None or not standardize else self.scaler.transform(x)
 
     def predict_proba(self, seqs) -> np.ndarray:
-        """Class probabilities for a list of feature sequences: ``(N, C)``."""
+        """Class probabilities for a list of feature sequences: ``(N, C)`` (no test-time speeds)."""
         return train.predict_sequences(self.model, seqs)
+
+    def predict_proba_audio(self, waveforms) -> np.ndarray:
+        """Class probabilities for a list of ``(y, sr)`` recordings, averaged over ``test_speeds``: ``(N, C)``."""
+        seqs = []
+        for y, sr in waveforms:
+            if sr != self.sample_rate:
+                y, sr = audio.resample(y, sr, self.sample_rate), self.sample_rate
+            seqs += [self.features(y if f == 1.0 else augment.speed(y, f, sr), sr) for f in self.test_speeds]
+        probs = self.predict_proba(seqs)
+        return probs.reshape(len(waveforms), len(self.test_speeds), -1).mean(axis=1)
 
     def predict_files(self, paths) -> list[Prediction]:
         """Recognize each audio file. A bad file gets an ``error`` and does not stop the others."""
-        results, seqs, ok = [], [], []
+        results, waves, ok = [], [], []
         for p in paths:
             result = Prediction(str(p))
             try:
-                seqs.append(self.file_features(p, result.notes))
+                waves.append(self.load_checked(p, result.notes))
                 ok.append(result)
             except (FileNotFoundError, ValueError) as err:
                 result.error = str(err)
             results.append(result)
-        if seqs:
-            for result, probs in zip(ok, self.predict_proba(seqs)):
+        if waves:
+            for result, probs in zip(ok, self.predict_proba_audio(waves)):
                 k = int(np.argmax(probs))
                 result.label, result.probability, result.probabilities = self.labels[k], float(probs[k]), probs
         return results
 
-    def file_features(self, path, notes: list | None = None) -> np.ndarray:
-        """Load, check and featurize one file; ``notes`` collects what was done to it (resampled, mixed down)."""
+    def load_checked(self, path, notes: list | None = None) -> tuple[np.ndarray, int]:
+        """Load and check one file, mono at the recognizer's rate; ``notes`` collects what was done to it."""
         import soundfile as sf
 
         path = Path(path)
@@ -97,13 +116,14 @@ class Recognizer:
         if audio.amplitude_to_db(peak) < self.min_level_db:
             raise ValueError(f"{path}: the recording is silent (peak {audio.amplitude_to_db(peak):.0f} dBFS); "
                              "check the microphone and record again.")
-        return self.features(y, sr)
+        return (y, sr) if sr == self.sample_rate else (audio.resample(y, sr, self.sample_rate), self.sample_rate)
 
     # ------------------------------------------------------------------ saving
     def save(self, path, **extra) -> Path:
         """One ``.npz``: the model's arrays and a JSON config with the pipeline (see :func:`rnnlib.models.save`)."""
         meta = {"kind": "recognizer", "labels": self.labels, "sample_rate": self.sample_rate,
                 "trim_db": self.trim_db, "utterance_norm": self.utterance_norm, "min_level_db": self.min_level_db,
+                "test_speeds": list(self.test_speeds),
                 "features": self.feature_config.to_dict(),
                 "scaler": None if self.scaler is None else self.scaler.to_dict(), "extra": extra}
         return models.save(path, self.model, recognizer=meta)
@@ -119,7 +139,8 @@ class Recognizer:
             scaler = None if meta["scaler"] is None else features.Standardizer.from_dict(meta["scaler"])
             rec = cls(model, meta["labels"], feature_config=features.FeatureConfig.from_dict(meta["features"]),
                       sample_rate=meta["sample_rate"], trim_db=meta["trim_db"],
-                      utterance_norm=meta["utterance_norm"], scaler=scaler, min_level_db=meta["min_level_db"])
+                      utterance_norm=meta["utterance_norm"], scaler=scaler, min_level_db=meta["min_level_db"],
+                      test_speeds=meta["test_speeds"])
         except (KeyError, TypeError, ValueError) as err:
             raise models.ModelFileError(f"{path}: its recognizer settings are damaged ({err}).") from None
         rec.extra = meta.get("extra", {})

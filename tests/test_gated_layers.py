@@ -2,19 +2,12 @@
 import numpy as np
 import pytest
 
+from helpers import layer_with_biases
 from rnnlib import gradcheck, interop
 from rnnlib.layers import GRU, LSTM
 
 TOL = 1e-6
 SHAPES = [(1, 1, 1, 1), (1, 5, 3, 4), (3, 1, 2, 5), (4, 7, 3, 6)]
-
-
-def _layer(cls, D, H, rng):
-    layer = cls(D, H, seed=1)
-    for k, v in layer.params.items():
-        if k.startswith("b"):
-            v += rng.normal(0, 0.3, v.shape)
-    return layer
 
 
 def _states(cls, B, H, rng):
@@ -29,7 +22,7 @@ def _states(cls, B, H, rng):
 @pytest.mark.parametrize("with_states", [False, True])
 def test_gated_gradients(cls, B, T, D, H, with_states):
     rng = np.random.default_rng(B * 100 + T * 10 + D)
-    layer = _layer(cls, D, H, rng)
+    layer = layer_with_biases(cls, D, H, rng)
     kwargs = _states(cls, B, H, rng) if with_states else {}
     errors = gradcheck.check_layer(layer, rng.standard_normal((B, T, D)), **kwargs)
     assert max(errors.values()) < TOL, errors
@@ -44,7 +37,7 @@ def test_gated_gradients_with_mask(cls, seed, with_states):
     B, T, D, H = 4, 8, 3, 5
     lengths = rng.integers(1, T + 1, size=B)
     mask = np.arange(T)[None] < lengths[:, None]
-    layer = _layer(cls, D, H, rng)
+    layer = layer_with_biases(cls, D, H, rng)
     kwargs = _states(cls, B, H, rng) if with_states else {}
     errors = gradcheck.check_layer(layer, rng.standard_normal((B, T, D)), mask=mask, **kwargs)
     assert max(errors.values()) < TOL, errors
@@ -53,7 +46,7 @@ def test_gated_gradients_with_mask(cls, seed, with_states):
 def test_lstm_gradient_through_last_state_and_cell():
     rng = np.random.default_rng(3)
     B, T, D, H = 3, 5, 2, 4
-    layer = _layer(LSTM, D, H, rng)
+    layer = layer_with_biases(LSTM, D, H, rng)
     x = rng.standard_normal((B, T, D))
     mask = np.arange(T)[None] < np.array([5, 2, 4])[:, None]
     rh, rc = rng.standard_normal((B, H)), rng.standard_normal((B, H))

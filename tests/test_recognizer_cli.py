@@ -110,3 +110,19 @@ def test_train_and_evaluate_on_a_tiny_copy(fsdd_dir, tmp_path, capsys):
     assert digits.main(["evaluate", "--model", str(model), "--data", str(small.parent)]) == 0
     out = capsys.readouterr().out
     assert "official test split" in out and "theo" in out
+
+
+def test_test_speeds_average_the_probabilities_of_each_speed(recognizer_file, tone_wav):
+    rec = Recognizer.load(recognizer_file)
+    y, sr = audio.load(tone_wav)
+    single = {}
+    for f in (0.9, 1.0, 1.1):
+        rec.test_speeds = (f,)
+        single[f] = rec.predict_proba_audio([(y, sr)])[0]
+    rec.test_speeds = (0.9, 1.0, 1.1)
+    np.testing.assert_allclose(rec.predict_proba_audio([(y, sr)])[0], np.mean(list(single.values()), axis=0),
+                               rtol=1e-5)
+    saved = Recognizer.load(rec.save(recognizer_file.with_name("tta.npz")))
+    assert saved.test_speeds == (0.9, 1.0, 1.1)
+    with pytest.raises(ValueError, match="test_speeds"):
+        Recognizer(rec.model, digits.LABELS, test_speeds=())

@@ -8,6 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 
+from helpers import layer_with_biases, padded_batch  # noqa: E402
 from rnnlib import interop, losses, optim  # noqa: E402
 from rnnlib.layers import RNN, Dense  # noqa: E402
 
@@ -20,7 +21,7 @@ def _t(a, grad=False):
 
 def _close(ours, theirs):
     np.testing.assert_allclose(ours, theirs.detach().numpy() if hasattr(theirs, "detach") else theirs,
-                               atol=ATOL, rtol=1e-7)
+                               atol=ATOL, rtol=0)
 
 
 def _torch_rnn(layer):
@@ -50,32 +51,6 @@ def test_rnn_equals_torch(B, T, D, H):
     for name in ("W_xh", "W_hh"):
         _close(layer.grads[name], grads[name])
     _close(layer.grads["b_h"], module.bias_ih_l0.grad)  # d/d b_ih = d/d b_hh = d/d b_h
-
-
-def test_masked_rnn_equals_torch_packed_sequences():
-    rng = np.random.default_rng(0)
-    B, T, D, H = 4, 8, 3, 5
-    lengths = np.array([8, 5, 1, 3])
-    mask = np.arange(T)[None] < lengths[:, None]
-    layer = RNN(D, H, seed=1)
-    x = rng.standard_normal((B, T, D)) * mask[..., None]
-    dout, dlast = rng.standard_normal((B, T, H)) * mask[..., None], rng.standard_normal((B, H))
-    ours = layer.forward(x, mask=mask)
-    dx = layer.backward(dout, dlast=dlast)
-
-    module = _torch_rnn(layer)
-    xt = _t(x, True)
-    packed = torch.nn.utils.rnn.pack_padded_sequence(xt, torch.from_numpy(lengths), batch_first=True,
-                                                     enforce_sorted=False)
-    out_packed, h_n = module(packed)
-    out, _ = torch.nn.utils.rnn.pad_packed_sequence(out_packed, batch_first=True, total_length=T)
-    ((out * _t(dout)).sum() + (h_n[0] * _t(dlast)).sum()).backward()
-    _close(ours, out)
-    _close(layer.last_state, h_n[0])
-    _close(dx, xt.grad)
-    grads = interop.rnn_from_torch({k: p.grad for k, p in module.named_parameters()})
-    for name in ("W_xh", "W_hh"):
-        _close(layer.grads[name], grads[name])
 
 
 @pytest.mark.parametrize("shape", [(5, 3), (2, 7, 3)])
@@ -156,17 +131,13 @@ from rnnlib.layers import GRU, LSTM  # noqa: E402
 
 def _torch_module(layer):
     D, H = layer.input_size, layer.hidden_size
-    module = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}[type(layer).__name__](D, H, batch_first=True).double()
+    module = getattr(torch.nn, type(layer).__name__)(D, H, batch_first=True).double()
     module.load_state_dict({k: torch.from_numpy(v) for k, v in interop.to_torch(layer).items()})
     return module
 
 
 def _gated(cls, D, H, rng):
-    layer = cls(D, H, seed=2)
-    for k, v in layer.params.items():
-        if k.startswith("b"):
-            v += rng.normal(0, 0.5, v.shape)
-    return layer
+    return layer_with_biases(cls, D, H, rng, seed=2, scale=0.5)
 
 
 @pytest.mark.parametrize("cls", [LSTM, GRU])
@@ -200,32 +171,33 @@ def test_gated_layers_equal_torch(cls, B, T, D, H):
         _close(layer.grads["b_h"], expected["b_h"])
 
 
-@pytest.mark.parametrize("cls", [LSTM, GRU])
-def test_masked_gated_layers_equal_torch_packed_sequences(cls):
+@pytest.mark.parametrize("cls", [RNN, LSTM, GRU])
+def test_masked_layers_equal_torch_packed_sequences(cls):
+    """Padding with a mask equals PyTorch's packed sequences: outputs, final states and every gradient."""
     rng = np.random.default_rng(7)
-    B, T, D, H = 4, 8, 3, 5
-    lengths = np.array([8, 5, 1, 3])
-    mask = np.arange(T)[None] < lengths[:, None]
+    D, H = 3, 5
     layer = _gated(cls, D, H, rng)
-    x = rng.standard_normal((B, T, D)) * mask[..., None]
-    dout, dlast = rng.standard_normal((B, T, H)) * mask[..., None], rng.standard_normal((B, H))
+    x, mask, dout = padded_batch(rng, [8, 5, 1, 3], D, H)
+    dlast = rng.standard_normal((4, H))
     ours = layer.forward(x, mask=mask)
     dx = layer.backward(dout, dlast=dlast)
 
     module = _torch_module(layer)
     xt = _t(x, True)
-    packed = torch.nn.utils.rnn.pack_padded_sequence(xt, torch.from_numpy(lengths), batch_first=True,
-                                                     enforce_sorted=False)
+    lengths = torch.from_numpy(mask.sum(1))
+    packed = torch.nn.utils.rnn.pack_padded_sequence(xt, lengths, batch_first=True, enforce_sorted=False)
     out_packed, state = module(packed)
     h_n = state[0] if cls is LSTM else state
-    out, _ = torch.nn.utils.rnn.pad_packed_sequence(out_packed, batch_first=True, total_length=T)
+    out, _ = torch.nn.utils.rnn.pad_packed_sequence(out_packed, batch_first=True, total_length=x.shape[1])
     ((out * _t(dout)).sum() + (h_n[0] * _t(dlast)).sum()).backward()
     _close(ours, out)
     _close(layer.last_state, h_n[0])
     if cls is LSTM:
         _close(layer.last_cell, state[1][0])
     _close(dx, xt.grad)
-    theirs = {k: p.grad for k, p in module.named_parameters()}
-    expected = (interop.lstm_from_torch if cls is LSTM else interop.gru_from_torch)(theirs)
-    for name in ("W_x", "W_h"):
-        _close(layer.grads[name], expected[name])
+    grads = {k: p.grad for k, p in module.named_parameters()}
+    mapped = {RNN: interop.rnn_from_torch, LSTM: interop.lstm_from_torch, GRU: interop.gru_from_torch}[cls](grads)
+    for name, value in mapped.items():
+        if cls is not GRU and name in ("b", "b_h"):
+            value = grads["bias_ih_l0"]  # torch's two biases each get the one bias's gradient (mapping adds them)
+        _close(layer.grads[name], value)
