@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import losses, optim
+from . import losses, models, optim, tasks
+from .features import pad_sequences
 
 __all__ = ["fit_sequence_regressor", "predict_sequence", "fit_classifier", "accuracy", "recall_accuracy",
            "length_buckets", "fit", "predict_sequences"]
@@ -114,8 +115,6 @@ def recall_accuracy(kind: str, gap: int, *, seed: int = 0, hidden_size: int = 32
     keep_bias: start the gate that keeps the state (the LSTM's forget gate, the GRU's update gate)
     with this bias instead of the layer's default. Adam (lr 0.01), batches of 64, clipping at norm 1.
     """
-    from . import models, tasks  # imported here: models imports this module's neighbours, not the other way
-
     x, y = tasks.recall(n_train, gap, n_symbols=n_symbols, seed=seed)
     x_test, y_test = tasks.recall(500, gap, n_symbols=n_symbols, seed=seed + 10_000)
     model = models.SequenceClassifier.build(kind, x.shape[2], [hidden_size], n_symbols, seed=seed, dtype=np.float32)
@@ -146,12 +145,6 @@ def length_buckets(lengths, batch_size: int, rng: np.random.Generator) -> list[n
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def _pad(seqs, dtype):
-    from .features import pad_sequences
-
-    return pad_sequences(seqs, dtype=dtype)
-
-
 def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
     """Class probabilities for a list of ``(T_i, D)`` sequences, batched by length: ``(N, C)``."""
     if len(seqs) == 0:
@@ -159,7 +152,7 @@ def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
     dtype = model.readout.dtype
     out = np.empty((len(seqs), model.n_classes), dtype)
     for rows in length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
-        x, mask = _pad([seqs[i] for i in rows], dtype)
+        x, mask = pad_sequences([seqs[i] for i in rows], dtype=dtype)
         out[rows] = model.predict_proba(x, mask)
     return out
 
@@ -208,7 +201,7 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
             total_loss = hits = 0.0
             for rows in length_buckets(lengths, batch_size, rng):
                 batch = [seqs[i] if augment is None else augment(seqs[i], rng) for i in rows]
-                x, mask = _pad(batch, dtype)
+                x, mask = pad_sequences(batch, dtype=dtype)
                 logits = model.forward(x, mask)
                 loss, dlogits = losses.softmax_cross_entropy(logits, labels[rows], class_weights=class_weights)
                 model.backward(dlogits)
