@@ -50,10 +50,7 @@ def main() -> None:
     adam = optim.Adam(model.layers, lr=2e-3)
     start = time.perf_counter()
     for x, mask, labels in batches:
-        _, dlogits = model.loss(x, labels, mask)
-        model.backward(dlogits)
-        optim.clip_grad_norm(model.layers, 1.0)
-        adam.step()
+        train.classifier_step(model, adam, x, labels, mask=mask, clip=1.0)
     ours = time.perf_counter() - start
     ours_acc = float(np.mean(train.predict_sequences(model, test_seqs).argmax(1) == y_test))
     print(f"rnnlib : {ours:7.1f} s, test accuracy {ours_acc:.4f}")

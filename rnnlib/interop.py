@@ -39,28 +39,36 @@ def dense_from_torch(state: dict) -> dict:
     return {"W": _get(state, "weight").T.copy(), "b": _get(state, "bias").copy()}
 
 
+def _one_bias_to_torch(W_x, W_h, b) -> dict:
+    """rnnlib's single bias becomes ``bias_ih``; ``bias_hh`` is zero (RNN and LSTM)."""
+    return {"weight_ih_l0": W_x.T.copy(), "weight_hh_l0": W_h.T.copy(), "bias_ih_l0": b.copy(),
+            "bias_hh_l0": np.zeros_like(b)}
+
+
+def _one_bias_from_torch(state: dict) -> tuple:
+    """``(W_x, W_h, b)`` from a one-layer torch RNN/LSTM state; the two torch biases are added."""
+    return (_get(state, "weight_ih_l0").T.copy(), _get(state, "weight_hh_l0").T.copy(),
+            _get(state, "bias_ih_l0") + _get(state, "bias_hh_l0"))
+
+
 def rnn_to_torch(params: dict) -> dict:
     """``{W_xh (D, H), W_hh (H, H), b_h (H,)}`` → ``nn.RNN`` (one layer, batch_first) state."""
-    return {"weight_ih_l0": params["W_xh"].T.copy(), "weight_hh_l0": params["W_hh"].T.copy(),
-            "bias_ih_l0": params["b_h"].copy(), "bias_hh_l0": np.zeros_like(params["b_h"])}
+    return _one_bias_to_torch(params["W_xh"], params["W_hh"], params["b_h"])
 
 
 def rnn_from_torch(state: dict) -> dict:
     """``nn.RNN`` (one layer) state → ``{W_xh, W_hh, b_h}``; the two torch biases are added."""
-    return {"W_xh": _get(state, "weight_ih_l0").T.copy(), "W_hh": _get(state, "weight_hh_l0").T.copy(),
-            "b_h": _get(state, "bias_ih_l0") + _get(state, "bias_hh_l0")}
+    return dict(zip(("W_xh", "W_hh", "b_h"), _one_bias_from_torch(state)))
 
 
 def lstm_to_torch(params: dict) -> dict:
     """``{W_x (D, 4H), W_h (H, 4H), b (4H,)}`` → ``nn.LSTM`` (one layer) state; gate order i, f, g, o."""
-    return {"weight_ih_l0": params["W_x"].T.copy(), "weight_hh_l0": params["W_h"].T.copy(),
-            "bias_ih_l0": params["b"].copy(), "bias_hh_l0": np.zeros_like(params["b"])}
+    return _one_bias_to_torch(params["W_x"], params["W_h"], params["b"])
 
 
 def lstm_from_torch(state: dict) -> dict:
     """``nn.LSTM`` (one layer) state → ``{W_x, W_h, b}``; the two torch biases are added."""
-    return {"W_x": _get(state, "weight_ih_l0").T.copy(), "W_h": _get(state, "weight_hh_l0").T.copy(),
-            "b": _get(state, "bias_ih_l0") + _get(state, "bias_hh_l0")}
+    return dict(zip(("W_x", "W_h", "b"), _one_bias_from_torch(state)))
 
 
 def gru_to_torch(params: dict) -> dict:

@@ -158,6 +158,11 @@ class _Recurrent(Layer):
         return D, H, np.random.default_rng(seed)
 
     @property
+    def recurrent_key(self) -> str:
+        """The name of the recurrent weight matrix in ``params`` (``"W_hh"`` or ``"W_h"``)."""
+        return self._recurrent_key
+
+    @property
     def input_size(self) -> int:
         return self.params[self._input_key].shape[0]
 

@@ -11,7 +11,8 @@ import numpy as np
 from . import features as _features
 
 
-def _axes(ax, figsize=(9, 2.6)):
+def axes_or_new(ax, figsize=(9, 2.6)):
+    """``ax`` if given, else the axes of a new figure of ``figsize``: how every drawing function starts."""
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
@@ -19,7 +20,7 @@ def _axes(ax, figsize=(9, 2.6)):
 
 def waveform(y, sr: int, *, ax=None, title: str | None = None, start: float = 0.0, **line_kw):
     """Plot ``y: (N,)`` against time in seconds (``start`` shifts the time axis)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     t = start + np.arange(len(y)) / sr
     ax.plot(t, y, lw=line_kw.pop("lw", 0.8), **line_kw)
     ax.set(xlabel="time (s)", ylabel="amplitude", xlim=(t[0], t[-1] if len(t) > 1 else t[0] + 1 / sr))
@@ -30,7 +31,7 @@ def waveform(y, sr: int, *, ax=None, title: str | None = None, start: float = 0.
 
 def samples(y, sr: int, *, ax=None, start: float = 0.0, label: str | None = None, color="C1"):
     """Draw the individual samples of ``y: (N,)`` as stems: what a computer actually stores."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     t = start + np.arange(len(y)) / sr
     markers, stems, base = ax.stem(t, y, linefmt=color, markerfmt="o", basefmt=" ", label=label)
     plt.setp(markers, markersize=4, color=color)
@@ -46,7 +47,7 @@ def spectrogram(S_db, sr: int, *, config=None, ax=None, title=None, y_axis: str 
     y_axis: ``"hz"`` for STFT bins, ``"mel"`` for mel bands, ``"coef"`` for MFCC/feature index.
     cmap, vmin, vmax: as for ``imshow`` (e.g. ``cmap="RdBu_r", vmin=-1, vmax=1`` for tanh states).
     """
-    ax = _axes(ax, figsize=(9, 3))
+    ax = axes_or_new(ax, figsize=(9, 3))
     S_db = np.asarray(S_db)
     T, F = S_db.shape
     hop_s = _features.make_config(config, **overrides).hop_length(sr) / sr
@@ -65,7 +66,7 @@ def unrolled_rnn(steps: int = 4, *, ax=None):
     """Draw an RNN unrolled over ``steps`` time steps: the same cell, the same weights, at every step."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    ax = _axes(ax, figsize=(2.3 * steps + 1.5, 3.4))
+    ax = axes_or_new(ax, figsize=(2.3 * steps + 1.5, 3.4))
 
     def box(x, y, text, color):
         ax.add_patch(FancyBboxPatch((x - 0.38, y - 0.25), 0.76, 0.5, boxstyle="round,pad=0.05",
@@ -97,7 +98,7 @@ def lstm_cell(*, ax=None):
     """Draw one LSTM step: the cell state runs along the top, gated by ×f and +i·g; h is read through o."""
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-    ax = _axes(ax, figsize=(9, 4.2))
+    ax = axes_or_new(ax, figsize=(9, 4.2))
 
     def arrow(p, q, color="0.25", lw=1.2):
         ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=11, lw=lw, color=color))

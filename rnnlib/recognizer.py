@@ -72,8 +72,6 @@ class Recognizer:
         """Class probabilities for a list of ``(y, sr)`` recordings, averaged over ``test_speeds``: ``(N, C)``."""
         seqs = []
         for y, sr in waveforms:
-            if sr != self.sample_rate:
-                y, sr = audio.resample(y, sr, self.sample_rate), self.sample_rate
             seqs += [self.features(y if f == 1.0 else augment.speed(y, f, sr), sr) for f in self.test_speeds]
         probs = self.predict_proba(seqs)
         return probs.reshape(len(waveforms), len(self.test_speeds), -1).mean(axis=1)
@@ -106,17 +104,17 @@ class Recognizer:
             info = sf.info(str(path))
         except (sf.LibsndfileError, RuntimeError) as err:
             raise ValueError(f"{path}: not a readable audio file ({err}); record or export it as WAV.") from None
-        y, sr = audio.load(path, sr=None)
         notes = [] if notes is None else notes
         if info.channels > 1:
             notes.append(f"{path}: {info.channels} channels, mixed down to mono")
-        if sr != self.sample_rate:
-            notes.append(f"{path}: recorded at {sr} Hz, resampled to {self.sample_rate} Hz")
+        if info.samplerate != self.sample_rate:
+            notes.append(f"{path}: recorded at {info.samplerate} Hz, resampled to {self.sample_rate} Hz")
+        y, sr = audio.load(path, self.sample_rate)
         peak = float(np.max(np.abs(y)))
         if audio.amplitude_to_db(peak) < self.min_level_db:
             raise ValueError(f"{path}: the recording is silent (peak {audio.amplitude_to_db(peak):.0f} dBFS); "
                              "check the microphone and record again.")
-        return (y, sr) if sr == self.sample_rate else (audio.resample(y, sr, self.sample_rate), self.sample_rate)
+        return y, sr
 
     # ------------------------------------------------------------------ saving
     def save(self, path, **extra) -> Path:

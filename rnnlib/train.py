@@ -18,8 +18,8 @@ import numpy as np
 from . import losses, models, optim, tasks
 from .features import pad_sequences
 
-__all__ = ["fit_sequence_regressor", "predict_sequence", "fit_classifier", "accuracy", "recall_accuracy",
-           "length_buckets", "fit", "predict_sequences"]
+__all__ = ["fit_sequence_regressor", "predict_sequence", "classifier_step", "fit_classifier", "accuracy",
+           "recall_accuracy", "length_buckets", "fit", "predict_sequences"]
 
 
 def predict_sequence(rnn, readout, x, h0=None) -> np.ndarray:
@@ -82,6 +82,20 @@ def accuracy(model, x, y, mask=None, batch_size: int = 512) -> float:
     return hits / len(y)
 
 
+def classifier_step(model, optimizer, x, y, *, mask=None, clip: float | None = None, class_weights=None):
+    """One update of a classifier: forward, cross-entropy, backward, clip, step.
+
+    x: ``(B, T, D)``; y: ``(B,)``; mask: ``(B, T)`` or None. Returns ``(loss, logits, gradient norm
+    before clipping)``.
+    """
+    logits = model.forward(x, mask)
+    loss, dlogits = losses.softmax_cross_entropy(logits, y, class_weights=class_weights)
+    model.backward(dlogits)
+    norm = optim.clip_grad_norm(model.layers, clip) if clip else optim.global_norm(model.layers)
+    optimizer.step()
+    return loss, logits, norm
+
+
 def fit_classifier(model, x, y, *, optimizer, steps: int, batch_size: int = 64, clip: float | None = None,
                    seed=0) -> dict:
     """Train ``model`` on ``x: (N, T, D)``, ``y: (N,)`` for ``steps`` mini-batch updates.
@@ -99,10 +113,7 @@ def fit_classifier(model, x, y, *, optimizer, steps: int, batch_size: int = 64, 
         if order.size < batch_size:
             order = np.concatenate([order, rng.permutation(len(y))])
         rows, order = order[:batch_size], order[batch_size:]
-        loss, dlogits = model.loss(x[rows], y[rows])
-        model.backward(dlogits)
-        norm = optim.clip_grad_norm(model.layers, clip) if clip else optim.global_norm(model.layers)
-        optimizer.step()
+        loss, _, norm = classifier_step(model, optimizer, x[rows], y[rows], clip=clip)
         history["loss"].append(loss)
         history["grad_norm"].append(norm)
     return history
@@ -202,11 +213,8 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
             for rows in length_buckets(lengths, batch_size, rng):
                 batch = [seqs[i] if augment is None else augment(seqs[i], rng) for i in rows]
                 x, mask = pad_sequences(batch, dtype=dtype)
-                logits = model.forward(x, mask)
-                loss, dlogits = losses.softmax_cross_entropy(logits, labels[rows], class_weights=class_weights)
-                model.backward(dlogits)
-                optim.clip_grad_norm(model.layers, clip)
-                optimizer.step()
+                loss, logits, _ = classifier_step(model, optimizer, x, labels[rows], mask=mask, clip=clip,
+                                                  class_weights=class_weights)
                 total_loss += loss * len(rows)
                 hits += float(np.sum(logits.argmax(axis=1) == labels[rows]))
                 bar.update(1)

@@ -100,7 +100,7 @@ def impulse_memory(radius: float, *, hidden_size: int = 32, steps: int = 60, see
 
 def draw_impulse_memory(radii, *, ax=None, steps: int = 60):
     """Plot :func:`impulse_memory` for each spectral radius in ``radii`` on one log-scaled axis."""
-    ax = plots._axes(ax, figsize=(8, 3))
+    ax = plots.axes_or_new(ax, figsize=(8, 3))
     for r in radii:
         ax.semilogy(np.maximum(impulse_memory(r, steps=steps), 1e-12), label=f"radius {r:g}")
     ax.set(xlabel="steps after the impulse", ylabel="‖h_t‖ (log scale)", ylim=(1e-8, 30),
@@ -129,7 +129,7 @@ def sgd_loss_curve(lr: float, *, steps: int = 150, hidden_size: int = 16, seed: 
 
 def draw_learning_rates(lrs, *, ax=None, steps: int = 150):
     """Loss curves of :func:`sgd_loss_curve` for several learning rates, on one log-scaled axis."""
-    ax = plots._axes(ax, figsize=(8, 3))
+    ax = plots.axes_or_new(ax, figsize=(8, 3))
     for lr in lrs:
         history = sgd_loss_curve(lr, steps=steps)
         note = "" if history["diverged_at"] is None else f": diverged at step {history['diverged_at']}"
@@ -166,7 +166,7 @@ def gradient_norms(kind: str = "rnn", radius: float = 1.0, *, steps: int = 100, 
     """
     rng = np.random.default_rng(seed)
     layer = {"rnn": RNN, "lstm": LSTM, "gru": GRU}[kind](8, hidden_size, seed=seed)
-    key = layer._recurrent_key
+    key = layer.recurrent_key
     layer.params[key] = set_spectral_radius(layer.params[key], radius)
     layer.forward(rng.standard_normal((batch, steps, 8)))
     dlast = rng.standard_normal((batch, hidden_size))
@@ -178,7 +178,7 @@ def gradient_norms(kind: str = "rnn", radius: float = 1.0, *, steps: int = 100, 
 
 def draw_gradient_norms(radii, kind: str = "rnn", *, ax=None, steps: int = 100):
     """Plot :func:`gradient_norms` against the distance from the loss, one line per spectral radius."""
-    ax = plots._axes(ax, figsize=(8, 3))
+    ax = plots.axes_or_new(ax, figsize=(8, 3))
     for r in radii:
         ax.semilogy(np.maximum(gradient_norms(kind, r, steps=steps), 1e-30), label=f"radius {r:g}")
     what = "‖∂L/∂c_t‖" if kind == "lstm" else "‖∂L/∂h_t‖"
@@ -228,7 +228,7 @@ def recognize_upload(recognizer):
                 print("Could not recognize it:", result.error.replace(str(path), item["name"]))
                 return
             print(f"I hear a {result.label} (probability {result.probability:.2f})")
-            ax = plots._axes(None, figsize=(6, 2))
+            ax = plots.axes_or_new(None, figsize=(6, 2))
             ax.bar(recognizer.labels, result.probabilities, color="C0")
             ax.set(ylabel="probability", ylim=(0, 1))
             plt.show()
