@@ -3,8 +3,8 @@
     python benchmarks/bptt_step.py [--repeats 30] [--threads 2]
 
 Shapes: B=64, T=50, D=20, H=64, float32 (the course's training setting). Both sides get the same
-number of threads, the same random inputs, and are timed as the best median of several rounds,
-so a busy moment on the machine does not decide the ratio. PyTorch is optional: without it only
+number of threads and the same random inputs, and are timed as the best median of several rounds
+that alternate between them, so a busy moment on the machine does not decide the ratio. PyTorch is optional: without it only
 rnnlib's time is printed.
 """
 from __future__ import annotations
@@ -16,18 +16,30 @@ import time
 B, T, D, H = 64, 50, 20, 64
 
 
-def _median_time(fn, repeats: int, rounds: int = 5) -> float:
-    """The best over ``rounds`` of the median time of ``repeats`` calls, in seconds."""
-    fn()  # warm-up
-    best = float("inf")
+def _median(fn, repeats: int) -> float:
+    """The median time of ``repeats`` calls of ``fn``, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def _best_medians(fns, repeats: int, rounds: int = 5, settle: float = 0.2) -> list[float]:
+    """For each of ``fns``, the best over ``rounds`` of the median of ``repeats`` calls, in seconds.
+
+    Rounds alternate between the functions, with a pause before each, so a busy moment on the
+    machine hits both sides alike, and the idle worker threads one library leaves spinning (OpenBLAS
+    and OpenMP both spin for a while before they sleep) do not steal the cores from the other.
+    """
+    best = [float("inf")] * len(fns)
+    for fn in fns:
+        fn()  # warm-up
     for _ in range(rounds):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        times.sort()
-        best = min(best, times[len(times) // 2])
+        for k, fn in enumerate(fns):
+            time.sleep(settle)
+            best[k] = min(best[k], _median(fn, repeats))
     return best
 
 
@@ -83,12 +95,13 @@ def main() -> None:
     print(f"{'layer':<6} {'rnnlib (ms)':>12} {'torch (ms)':>11} {'ratio':>7}")
     pairs = [("RNN", "RNN")] + [(name, name) for name in ("LSTM", "GRU") if hasattr(layers, name)]
     for ours_name, torch_name in pairs:
-        ours = _median_time(_rnnlib_step(getattr(layers, ours_name), x, dout), args.repeats)
+        ours = _rnnlib_step(getattr(layers, ours_name), x, dout)
         if torch is None:
-            print(f"{ours_name:<6} {ours * 1e3:12.2f} {'-':>11} {'-':>7}")
+            (t_ours,) = _best_medians([ours], args.repeats)
+            print(f"{ours_name:<6} {t_ours * 1e3:12.2f} {'-':>11} {'-':>7}")
             continue
-        theirs = _median_time(_torch_step(getattr(torch.nn, torch_name), x, dout), args.repeats)
-        print(f"{ours_name:<6} {ours * 1e3:12.2f} {theirs * 1e3:11.2f} {ours / theirs:6.2f}x")
+        t_ours, t_theirs = _best_medians([ours, _torch_step(getattr(torch.nn, torch_name), x, dout)], args.repeats)
+        print(f"{ours_name:<6} {t_ours * 1e3:12.2f} {t_theirs * 1e3:11.2f} {t_ours / t_theirs:6.2f}x")
 
 
 if __name__ == "__main__":

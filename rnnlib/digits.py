@@ -46,6 +46,11 @@ class Recipe:
     feature_config: features.FeatureConfig = field(default_factory=lambda: features.DEFAULT)
 
 
+#: The seed's model with none of the aids for new voices: the last state read, no silence trimming, no
+#: augmentation, each recording heard once. Lesson 07 starts from it; ``dataclasses.replace(PLAIN, epochs=5)``.
+PLAIN = Recipe(pooling="last", trim_db=None, speeds=(), test_speeds=(1.0,), spec_masks=False)
+
+
 def recording_features(recognizer: Recognizer, recordings, *, speed: float = 1.0,
                        standardize: bool = True) -> list[np.ndarray]:
     """Features of each recording as ``recognizer`` computes them, optionally played ``speed`` times faster.
