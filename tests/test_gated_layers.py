@@ -106,3 +106,40 @@ def test_torch_mapping_round_trip(cls):
         np.testing.assert_array_equal(other.params[k], layer.params[k])
     with pytest.raises(ValueError, match="same sizes"):
         interop.from_torch(cls(3, 5), interop.to_torch(layer))
+
+
+def _run(layer, x, dout, **kwargs):
+    """Forward and backward once; every array the caller receives, as it is now and as a copy."""
+    out = {"h": layer.forward(x, **kwargs)}
+    out["dx"] = layer.backward(dout[:, :x.shape[1]])
+    out.update(dstates=layer.dstates, dh0=layer.dh0, last_state=layer.last_state, **layer.grads)
+    if isinstance(layer, LSTM):
+        out.update(dcells=layer.dcells, dc0=layer.dc0, last_cell=layer.last_cell)
+    return out, {k: v.copy() for k, v in out.items()}
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU])
+@pytest.mark.parametrize("masked", [False, True])
+def test_later_calls_change_no_array_you_hold(cls, masked):
+    """The LSTM reuses scratch memory between calls: nothing it hands out may live there.
+
+    Batches of different lengths in turn (the scratch grows and shrinks) also give the results of a fresh layer.
+    """
+    rng = np.random.default_rng(0)
+    B, D, H = 3, 2, 4
+    layer = layer_with_biases(cls, D, H, rng)
+    dout = rng.standard_normal((B, 9, H))
+    held = []
+    for T in (5, 9, 2, 5):
+        x = rng.standard_normal((B, T, D))
+        kwargs = {"mask": np.arange(T)[None] < rng.integers(1, T + 1, size=(B, 1))} if masked else {}
+        live, snapshot = _run(layer, x, dout, **kwargs)
+        fresh = cls(D, H, dtype=layer.dtype)
+        fresh.params = {k: v.copy() for k, v in layer.params.items()}
+        expected, _ = _run(fresh, x, dout, **kwargs)
+        for k in expected:
+            np.testing.assert_array_equal(live[k], expected[k], err_msg=k)
+        held.append((live, snapshot))
+    for live, snapshot in held:
+        for k in snapshot:
+            np.testing.assert_array_equal(live[k], snapshot[k], err_msg=f"{k} changed by a later call")
