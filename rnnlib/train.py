@@ -168,6 +168,14 @@ def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
     return out
 
 
+def _loss_and_accuracy(model, seqs, labels) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of ``model`` on a list of sequences."""
+    labels = np.asarray(labels)
+    probs = predict_sequences(model, seqs)
+    picked = probs[np.arange(len(labels)), labels].astype(np.float64)
+    return float(-np.mean(np.log(np.maximum(picked, 1e-12)))), float(np.mean(probs.argmax(1) == labels))
+
+
 def _snapshot(model) -> list[dict]:
     return [{k: v.copy() for k, v in layer.params.items()} for layer in model.layers]
 
@@ -183,11 +191,13 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
         progress: bool = True) -> dict:
     """Train ``model`` on a list of ``(T_i, D)`` sequences with integer ``labels``.
 
-    validation: ``(seqs, labels)`` to measure after each epoch; with ``patience``, training stops
-    after that many epochs without a better validation accuracy, and the best weights are restored.
+    validation: ``(seqs, labels)`` to measure after each epoch. The best epoch is the one with the
+    lowest validation loss (cross-entropy): unlike accuracy, it keeps telling epochs apart once
+    every validation sequence is right, by how confidently right. With ``patience``, training stops
+    after that many epochs without a lower validation loss; the best weights are restored either way.
     augment: optional ``f(seq, rng) -> seq`` applied to each training sequence as it is batched.
     class_weights: optional ``(C,)`` weights for the loss. Returns the history: per epoch
-    ``loss``, ``accuracy`` (training), ``val_accuracy``, plus ``best_epoch`` and ``seconds``.
+    ``loss``, ``accuracy`` (training), ``val_loss``, ``val_accuracy``, plus ``best_epoch`` and ``seconds``.
     """
     import time
 
@@ -203,8 +213,8 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     dtype = model.readout.dtype
     optimizer = optim.Adam(model.layers, lr=lr)
     lengths = [len(s) for s in seqs]
-    history = {"loss": [], "accuracy": [], "val_accuracy": [], "best_epoch": None, "seconds": 0.0}
-    best, best_acc, waited = None, -1.0, 0
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [], "best_epoch": None, "seconds": 0.0}
+    best, best_loss, waited = None, np.inf, 0
     n_batches = -(-len(seqs) // batch_size)
     start = time.perf_counter()
     with tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=True) as bar:
@@ -222,12 +232,12 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
             history["accuracy"].append(hits / len(seqs))
             postfix = {"loss": f"{history['loss'][-1]:.3f}", "acc": f"{history['accuracy'][-1]:.3f}"}
             if validation is not None:
-                val_seqs, val_labels = validation
-                val_acc = float(np.mean(predict_sequences(model, val_seqs).argmax(1) == np.asarray(val_labels)))
+                val_loss, val_acc = _loss_and_accuracy(model, *validation)
+                history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_acc)
-                postfix["val_acc"] = f"{val_acc:.3f}"
-                if val_acc > best_acc:
-                    best, best_acc, waited, history["best_epoch"] = _snapshot(model), val_acc, 0, epoch
+                postfix.update(val_loss=f"{val_loss:.3f}", val_acc=f"{val_acc:.3f}")
+                if val_loss < best_loss:
+                    best, best_loss, waited, history["best_epoch"] = _snapshot(model), val_loss, 0, epoch
                 else:
                     waited += 1
             bar.set_postfix(postfix)
