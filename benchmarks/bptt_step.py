@@ -4,8 +4,12 @@
 
 Shapes: B=64, T=50, D=20, H=64, float32 (the course's training setting). Both sides get the same
 number of threads and the same random inputs, and are timed as the best median of several rounds
-that alternate between them, so a busy moment on the machine does not decide the ratio. PyTorch is optional: without it only
-rnnlib's time is printed.
+that alternate between them, so a busy moment on the machine does not decide the ratio.
+PyTorch is optional: without it only rnnlib's time is printed.
+
+The thread count matters for the comparison: PyTorch's LSTM is one compiled kernel per step that
+splits all of its work over the cores, while NumPy parallelizes only the matrix products (through
+BLAS) and runs every elementwise step on one core. Compare ``--threads 1`` with ``--threads 2``.
 """
 from __future__ import annotations
 
