@@ -67,6 +67,8 @@ class _Workspace:
     out (and zero) new memory pages each time, which can cost as much as the arithmetic. Only arrays
     that never leave the layer live here; everything a caller receives is allocated fresh, so a later
     call can never change an array you already hold. A buffer grows when a longer batch needs it.
+    (One consequence, true of every layer here anyway since ``forward`` keeps a cache for ``backward``:
+    do not call the same layer from two threads at once.)
     """
 
     def __init__(self):
