@@ -19,7 +19,7 @@ from . import losses, models, optim, tasks
 from .features import pad_sequences
 
 __all__ = ["fit_sequence_regressor", "predict_sequence", "classifier_step", "fit_classifier", "accuracy",
-           "recall_accuracy", "length_buckets", "fit", "predict_sequences"]
+           "recall_accuracy", "length_buckets", "fit", "predict_sequences", "progress_bar"]
 
 
 def predict_sequence(rnn, readout, x, h0=None) -> np.ndarray:
@@ -176,6 +176,22 @@ def _loss_and_accuracy(model, seqs, labels) -> tuple[float, float]:
     return float(-np.mean(np.log(np.maximum(picked, 1e-12)))), float(np.mean(probs.argmax(1) == labels))
 
 
+def progress_bar(total: int, *, enabled: bool = True, unit: str = "batch"):
+    """A text progress bar (tqdm) that leaves one finished line behind.
+
+    In a notebook it writes to the cell's ordinary output, so what stays on the page (and in a saved
+    notebook) is the last state, "100% … 504/504", not a widget frozen at its first frame; in a
+    terminal it writes to stderr, so a command's real output on stdout stays clean.
+    """
+    import sys
+
+    from tqdm.std import tqdm
+
+    in_notebook = "ipykernel" in sys.modules
+    return tqdm(total=total, disable=not enabled, unit=unit, leave=True, ncols=110 if in_notebook else None,
+                file=sys.stdout if in_notebook else sys.stderr, mininterval=0.5 if in_notebook else 0.1)
+
+
 def _snapshot(model) -> list[dict]:
     return [{k: v.copy() for k, v in layer.params.items()} for layer in model.layers]
 
@@ -201,8 +217,6 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     """
     import time
 
-    from tqdm.auto import tqdm
-
     labels = np.asarray(labels)
     if len(seqs) != len(labels) or len(seqs) == 0:
         raise ValueError(f"Need one label per sequence and at least one sequence; got {len(seqs)} sequences "
@@ -217,7 +231,7 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     best, best_loss, waited = None, np.inf, 0
     n_batches = -(-len(seqs) // batch_size)
     start = time.perf_counter()
-    with tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=True) as bar:
+    with progress_bar(epochs * n_batches, enabled=progress) as bar:
         for epoch in range(epochs):
             total_loss = hits = 0.0
             for rows in length_buckets(lengths, batch_size, rng):
@@ -242,6 +256,7 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
                     waited += 1
             bar.set_postfix(postfix)
             if patience is not None and validation is not None and waited >= patience:
+                bar.total = bar.n                               # stopped early: the bar ends full
                 break
     if best is not None:
         _restore(model, best)

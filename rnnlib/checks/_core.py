@@ -1,5 +1,15 @@
-"""What every lesson's checks share: comparing a learner's answer or function with a reference."""
+"""What every lesson's checks share: comparing a learner's answer or function with a reference.
+
+Three outcomes, each said in one place:
+
+* right: :func:`passed` prints a ✅ line;
+* not attempted yet (the student edition's ``raise NotImplementedError()`` stub, or an answer left as
+  ``None``/``...``): the check prints one friendly "not done yet" line and returns, so *Run All* goes on;
+* wrong: :class:`ExerciseError` says what was tried, what was expected and what came back.
+"""
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -8,8 +18,50 @@ class ExerciseError(AssertionError):
     """Your answer is not right yet; the message says what was tried and what was expected."""
 
 
+class NotDoneYet(Exception):
+    """Raised inside a check when the exercise has not been attempted; :func:`exercise` turns it into a line."""
+
+
 def passed(message: str) -> None:
     print(f"✅ {message}")
+
+
+def exercise(name: str):
+    """Decorate a check: an exercise not attempted yet prints "not done yet" instead of failing.
+
+    name: what the learner writes, e.g. ``"rnn_forward"``, used in the message.
+    """
+    def wrap(check):
+        @functools.wraps(check)
+        def run(*args, **kwargs):
+            try:
+                return check(*args, **kwargs)
+            except NotDoneYet:
+                print(f"⏳ {name}: not done yet. Write it where the cell says # YOUR CODE HERE, run that cell, "
+                      "then run this one again.")
+        return run
+    return wrap
+
+
+def not_attempted(value) -> bool:
+    """True for an answer that is still the placeholder: ``None`` or ``...``."""
+    return value is None or value is Ellipsis
+
+
+def call(fn, args, what: str):
+    """``fn(*args)``, with the learner's own exceptions reported as an :class:`ExerciseError`.
+
+    A ``NotImplementedError`` (the student edition's stub) means "not done yet".
+    """
+    if not callable(fn):
+        raise ExerciseError(f"{what}: expected a function, got {type(fn).__name__}.")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise NotDoneYet from None
+    except Exception as err:  # the learner's code failed: say where, with their error
+        raise ExerciseError(f"{what}: calling it with {_fmt_args(args)} raised "
+                            f"{type(err).__name__}: {err}") from err
 
 
 def _close(got, expected, rtol, atol) -> bool:
@@ -23,8 +75,8 @@ def _close(got, expected, rtol, atol) -> bool:
 
 def check_value(got, expected, *, what: str, hint: str = "", rtol=1e-6, atol=1e-9) -> None:
     """Raise :class:`ExerciseError` unless ``got`` equals ``expected`` (to tolerance, same shape)."""
-    if got is None or got is Ellipsis:
-        raise ExerciseError(f"{what}: you have not given an answer yet (it is still {got!r}).")
+    if not_attempted(got):
+        raise NotDoneYet
     if not _close(got, expected, rtol, atol):
         shape = f" (shape {np.shape(got)}, expected {np.shape(expected)})" if np.shape(got) != np.shape(expected) else ""
         raise ExerciseError(f"{what}: expected {_fmt(expected)}, got {_fmt(got)}{shape}. {hint}".strip())
@@ -32,16 +84,10 @@ def check_value(got, expected, *, what: str, hint: str = "", rtol=1e-6, atol=1e-
 
 def check_function(fn, reference, cases, *, what: str, hint: str = "", rtol=1e-6, atol=1e-9) -> None:
     """Call ``fn(*case)`` and ``reference(*case)`` for each case; raise on the first disagreement."""
-    if not callable(fn):
-        raise ExerciseError(f"{what}: expected a function, got {type(fn).__name__}.")
     for case in cases:
         args = case if isinstance(case, tuple) else (case,)
         expected = reference(*args)
-        try:
-            got = fn(*args)
-        except Exception as err:  # the learner's code failed: say where, with their error
-            raise ExerciseError(f"{what}: calling it with {_fmt_args(args)} raised "
-                                f"{type(err).__name__}: {err}") from err
+        got = call(fn, args, what)
         if got is None:
             raise ExerciseError(f"{what}: with {_fmt_args(args)} it returned None: did you forget `return`?")
         check_value(got, expected, what=f"{what} with {_fmt_args(args)}", hint=hint, rtol=rtol, atol=atol)

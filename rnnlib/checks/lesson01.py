@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import audio
-from ._core import check_function, check_value, passed
+from ._core import check_function, check_value, exercise, passed
 
 
+@exercise("sample_count")
 def sample_count(answer) -> None:
     """Exercise 1: how many samples does a 0.65 s recording at 8 kHz hold?"""
     check_value(answer, 0.65 * 8000, what="Samples in 0.65 s at 8000 Hz",
@@ -14,6 +15,7 @@ def sample_count(answer) -> None:
     passed("Right: 8000 samples per second × 0.65 s = 5200 samples.")
 
 
+@exercise("alias_frequency")
 def alias_frequency(fn) -> None:
     """Exercise 2: ``fn(freq, sr)`` returns the frequency a sampled tone appears to have."""
     cases = [(440, 8000), (3999, 8000), (4000, 8000), (5000, 8000), (7000, 8000), (8000, 8000),
@@ -27,6 +29,7 @@ def _reference_db(y):
     return 20 * np.log10(np.max(np.abs(y)))
 
 
+@exercise("peak_db")
 def peak_db(fn) -> None:
     """Exercise 3: ``fn(y)`` returns the level of the loudest sample in dB relative to full scale (1.0)."""
     cases = [np.array([0.5, -1.0, 0.25]), np.array([0.1, -0.05]), np.array([-0.01, 0.001]),
@@ -42,6 +45,7 @@ def _reference_snr(y, bits):
     return 10 * np.log10(np.mean(y**2) / np.mean(error**2))
 
 
+@exercise("quantization_snr")
 def quantization_snr(fn) -> None:
     """Exercise 4: ``fn(y, bits)`` measures the signal-to-quantization-noise ratio in dB."""
     tone = audio.sine(440, 0.5, amplitude=0.9).astype(np.float64)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import features
-from ._core import ExerciseError, check_function, check_value, passed
+from ._core import ExerciseError, check_function, check_value, exercise, passed
 
 
+@exercise("n_frames")
 def n_frames(fn) -> None:
     """Exercise 1: ``fn(n_samples, hop)`` is the number of frames of a centred STFT."""
     cases = [(8000, 80), (4000, 80), (79, 80), (80, 80), (1, 80), (5151, 100)]
@@ -15,6 +16,7 @@ def n_frames(fn) -> None:
     passed("Right: a centred STFT has 1 + n_samples // hop frames, whatever the window length.")
 
 
+@exercise("bin_frequency")
 def bin_frequency(fn) -> None:
     """Exercise 2: ``fn(k, sr, n_fft)`` is the centre frequency in Hz of STFT bin ``k``."""
     cases = [(0, 8000, 256), (1, 8000, 256), (128, 8000, 256), (10, 16000, 512), (3, 8000, 2048)]
@@ -23,6 +25,7 @@ def bin_frequency(fn) -> None:
     passed("Right: bins are sr / n_fft apart, so bin n_fft/2 sits exactly at Nyquist.")
 
 
+@exercise("hz_to_mel")
 def hz_to_mel(fn) -> None:
     """Exercise 3: ``fn(f)`` converts Hz to mel with the HTK formula ``2595 log10(1 + f/700)``."""
     cases = [0.0, 700.0, 1000.0, 4000.0, np.array([100.0, 200.0, 3000.0])]
@@ -31,6 +34,7 @@ def hz_to_mel(fn) -> None:
     passed("Right: 1000 Hz ≈ 1000 mel; above that the scale compresses, as our hearing does.")
 
 
+@exercise("standardized_test")
 def standardized_test(test_scaled, train, test) -> None:
     """Exercise 4: ``test_scaled`` is ``test`` standardized with statistics fitted on ``train`` only."""
     expected = features.Standardizer().fit(train).transform(test)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import RNN
-from ._core import ExerciseError, check_function, passed
+from ._core import ExerciseError, check_function, exercise, passed
 
 
 def _reference_step(x_t, h_prev, W_xh, W_hh, b_h):
@@ -20,6 +20,7 @@ def _step_cases():
     return cases
 
 
+@exercise("rnn_step")
 def rnn_step(fn) -> None:
     """Exercise 1: ``fn(x_t, h_prev, W_xh, W_hh, b_h)`` is one step of the RNN for a batch."""
     check_function(fn, _reference_step, _step_cases(), what="rnn_step",
@@ -27,6 +28,7 @@ def rnn_step(fn) -> None:
     passed("Right: one step of the recurrence, for every sequence of the batch at once.")
 
 
+@exercise("n_params")
 def n_params(fn) -> None:
     """Exercise 2: ``fn(D, H, O)`` counts the parameters of an RNN layer plus its Dense readout."""
     cases = [(1, 1, 1), (60, 64, 10), (20, 128, 5), (3, 7, 2)]
@@ -35,6 +37,7 @@ def n_params(fn) -> None:
     passed("Right: note that none of it depends on T: the same weights serve every step.")
 
 
+@exercise("rnn_forward")
 def rnn_forward(fn) -> None:
     """Exercise 3: ``fn(x, W_xh, W_hh, b_h)`` runs the RNN over ``x: (B, T, D)`` from h0 = 0 → ``(B, T, H)``."""
     rng = np.random.default_rng(4)
@@ -49,6 +52,7 @@ def rnn_forward(fn) -> None:
     passed("Right: your loop matches rnnlib.layers.RNN, which does exactly this.")
 
 
+@exercise("last_state_index")
 def last_state_index(answer, lengths) -> None:
     """Exercise 4: for padded sequences, the index of each sequence's last real step."""
     expected = np.asarray(lengths) - 1

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import check_function, passed
+from ._core import check_function, exercise, passed
 
 
+@exercise("tanh_grad")
 def tanh_grad(fn) -> None:
     """Exercise 1: ``fn(h)`` is d tanh(a)/da written in terms of ``h = tanh(a)``."""
     cases = [np.array(0.0), np.array([0.5, -0.5, 0.99]), np.tanh(np.linspace(-3, 3, 7))]
@@ -19,6 +20,7 @@ def _readout_reference(h, dy):
     return h.reshape(-1, H).T @ dy.reshape(-1, O)
 
 
+@exercise("readout_grad")
 def readout_grad(fn) -> None:
     """Exercise 2: ``fn(h, dy)`` is dL/dW_hy summed over batch and time; ``h: (B, T, H)``, ``dy: (B, T, O)``."""
     rng = np.random.default_rng(0)
@@ -29,6 +31,7 @@ def readout_grad(fn) -> None:
     passed("Right: a weight used at every step collects a gradient from every step.")
 
 
+@exercise("centred_difference")
 def centred_difference(fn) -> None:
     """Exercise 3: ``fn(f, x, eps)`` approximates f'(x) by a centred difference."""
     cases = [(np.sin, 0.3, 1e-5), (np.exp, 1.0, 1e-4), (lambda v: v**3, 2.0, 1e-3)]
@@ -41,6 +44,7 @@ def _dh_reference(dy_t, W_hy, da_next, W_hh):
     return dy_t @ W_hy.T + da_next @ W_hh.T
 
 
+@exercise("hidden_grad")
 def hidden_grad(fn) -> None:
     """Exercise 4: ``fn(dy_t, W_hy, da_next, W_hh)`` is dL/dh_t: the two paths out of h_t."""
     rng = np.random.default_rng(1)

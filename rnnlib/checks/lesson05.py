@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import ExerciseError, check_function, passed
+from ._core import ExerciseError, check_function, exercise, passed
 
 
+@exercise("gradient_after")
 def gradient_after(fn) -> None:
     """Exercise 1: ``fn(factor, k)`` is the size of a unit gradient after ``k`` steps that each scale it by ``factor``."""
     cases = [(0.9, 10), (0.5, 1), (1.1, 50), (1.0, 100), (0.99, 0)]
@@ -14,6 +15,7 @@ def gradient_after(fn) -> None:
     passed("Right: 0.9 per step leaves 0.35 after 10 steps but 0.00003 after 100. Exponentials are merciless.")
 
 
+@exercise("steps_until")
 def steps_until(fn) -> None:
     """Exercise 2: ``fn(factor, threshold)``: the fewest steps after which ``factor ** k < threshold``."""
     def reference(factor, threshold):
@@ -26,6 +28,7 @@ def steps_until(fn) -> None:
     passed("Right: a factor of 0.9 per step loses a thousandfold in 66 steps, about 0.66 s of speech.")
 
 
+@exercise("spectral_radius")
 def spectral_radius(fn) -> None:
     """Exercise 3: ``fn(W)`` is the largest absolute eigenvalue of a square matrix."""
     rng = np.random.default_rng(5)
@@ -35,6 +38,7 @@ def spectral_radius(fn) -> None:
     passed("Right: it is the growth factor per step of the linear part of the recurrence, in the long run.")
 
 
+@exercise("clip_by_global_norm")
 def clip_by_global_norm(fn) -> None:
     """Exercise 4: ``fn(grads, max_norm)`` returns the gradients (a dict of arrays) scaled to global norm ≤ max_norm."""
     rng = np.random.default_rng(6)

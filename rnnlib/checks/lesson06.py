@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import GRU, LSTM
-from ._core import check_function, passed
+from ._core import check_function, exercise, passed
 
 
 def _cases(cls, with_cell: bool):
@@ -20,6 +20,7 @@ def _cases(cls, with_cell: bool):
     return cases
 
 
+@exercise("lstm_step")
 def lstm_step(fn) -> None:
     """Exercise 1: ``fn(x_t, h_prev, c_prev, W_x, W_h, b)`` returns ``(h_t, c_t)`` of one LSTM step."""
     for layer, (x, h, c) in _cases(LSTM, True):
@@ -33,6 +34,7 @@ def lstm_step(fn) -> None:
     passed("Right: your step matches layers.LSTM.")
 
 
+@exercise("gru_step")
 def gru_step(fn) -> None:
     """Exercise 2: ``fn(x_t, h_prev, W_x, W_h, b_x, b_h)`` returns ``h_t`` of one GRU step."""
     for layer, (x, h) in _cases(GRU, False):
@@ -44,6 +46,7 @@ def gru_step(fn) -> None:
     passed("Right: your step matches layers.GRU.")
 
 
+@exercise("n_params")
 def n_params(fn) -> None:
     """Exercise 3: ``fn(kind, D, H)`` counts the parameters of an ``"rnn"``, ``"lstm"`` or ``"gru"`` layer."""
     counts = {"rnn": lambda D, H: D * H + H * H + H, "lstm": lambda D, H: 4 * (D * H + H * H + H),
@@ -54,6 +57,7 @@ def n_params(fn) -> None:
     passed("Right: an LSTM costs four times an RNN of the same width, a GRU three times.")
 
 
+@exercise("cell_gradient")
 def cell_gradient(fn) -> None:
     """Exercise 4: ``fn(f, k)``: the factor a gradient on the cell keeps after ``k`` steps of forget gate ``f``."""
     cases = [(0.99, 100), (0.5, 3), (1.0, 1000), (np.array([0.9, 0.999]), 50)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import ExerciseError, check_function, passed
+from ._core import ExerciseError, check_function, exercise, passed
 
 
 def _confusion(truth, predicted, n):
@@ -19,6 +19,7 @@ def _cases():
     return truth, predicted
 
 
+@exercise("accuracy")
 def accuracy(fn) -> None:
     """Exercise 1: ``fn(truth, predicted)`` is the fraction of correct predictions."""
     truth, predicted = _cases()
@@ -28,6 +29,7 @@ def accuracy(fn) -> None:
     passed("Right.")
 
 
+@exercise("confusion_matrix")
 def confusion_matrix(fn) -> None:
     """Exercise 2: ``fn(truth, predicted, n_classes)``: entry ``[i, j]`` counts class ``i`` predicted as ``j``."""
     truth, predicted = _cases()
@@ -37,6 +39,7 @@ def confusion_matrix(fn) -> None:
     passed("Right: every row sums to the number of recordings of that digit.")
 
 
+@exercise("per_speaker_accuracy")
 def per_speaker_accuracy(fn) -> None:
     """Exercise 3: ``fn(speakers, truth, predicted)`` → ``{speaker: accuracy}``."""
     truth, predicted = _cases()
@@ -52,6 +55,7 @@ def per_speaker_accuracy(fn) -> None:
     passed("Right: one number per voice tells you whom the recognizer hears well.")
 
 
+@exercise("most_confused")
 def most_confused(fn) -> None:
     """Exercise 4: ``fn(confusion)`` → ``(true, predicted)``: the largest off-diagonal cell."""
     m = np.array([[9, 1, 0], [0, 7, 3], [2, 0, 8]])

@@ -1,0 +1,117 @@
+"""The lessons as files: where they are, how to read and write them, and the metadata conventions.
+
+A lesson is ``notebooks/NN_title.ipynb``. Its cells follow the conventions of :mod:`rnnlib.course`;
+:func:`tidy` (re)applies them, so authors write content and never metadata by hand.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+_LESSON = re.compile(r"^(\d\d)_.+\.ipynb$")
+_CHECK_CALL = re.compile(r"^check\.\w+\(.*\)\s*$", re.S)
+
+
+def lessons(folder: Path = NOTEBOOKS) -> list[Path]:
+    """Every lesson notebook, in course order (the list comes from the folder, not from a table)."""
+    return sorted(p for p in Path(folder).glob("*.ipynb") if _LESSON.match(p.name))
+
+
+def lesson_number(path: Path) -> str:
+    match = _LESSON.match(Path(path).name)
+    if not match:
+        raise ValueError(f"{path} is not a lesson: lessons are named NN_title.ipynb.")
+    return match[1]
+
+
+def read(path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def write(nb, path) -> None:
+    nbformat.write(nb, str(path))
+
+
+def source(cell) -> str:
+    return cell.source if isinstance(cell.source, str) else "".join(cell.source)
+
+
+def is_solution(cell) -> bool:
+    """A code cell holding a reference solution between the BEGIN/END SOLUTION lines."""
+    return cell.cell_type == "code" and BEGIN in source(cell)
+
+
+def is_check(cell) -> bool:
+    """A code cell that only calls an exercise check, ``check.name(...)``."""
+    return cell.cell_type == "code" and bool(_CHECK_CALL.match(source(cell).strip()))
+
+
+def _slide_type(cell, index: int, first_code: int | None) -> str:
+    text = source(cell).lstrip()
+    current = cell.metadata.get("slideshow", {}).get("slide_type")
+    if cell.cell_type == "markdown":
+        if re.match(r"#{1,2} ", text):
+            return "slide"
+        if text.startswith("### "):
+            return "subslide"
+    if index == first_code or is_solution(cell) or is_check(cell):
+        return "skip"
+    if current in ("fragment", "notes", "skip", "subslide"):
+        return current                      # an author's explicit choice
+    return "-"
+
+
+def tidy(nb) -> nbformat.NotebookNode:
+    """Apply the conventions: slide types, nbgrader metadata, collapsed solutions. Returns ``nb``."""
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    first_code = code[0] if code else None
+    exercise = 0
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata
+        for key in ("execution", "collapsed", "scrolled"):
+            meta.pop(key, None)
+        meta["slideshow"] = {"slide_type": _slide_type(cell, i, first_code)}
+        if cell.cell_type == "markdown" and (BEGIN in source(cell) or END in source(cell)):
+            raise ValueError(f"cell {i}: solution markers belong in code cells only.")
+        if is_solution(cell):
+            exercise += 1
+            meta["nbgrader"] = {"grade": False, "solution": True, "locked": False, "schema_version": 3,
+                                "grade_id": f"exercise-{exercise}", "task": False}
+            meta["jupyter"] = {"source_hidden": True}
+        elif is_check(cell):
+            meta["nbgrader"] = {"grade": True, "solution": False, "locked": True, "schema_version": 3,
+                                "grade_id": f"check-{exercise}", "points": 1, "task": False}
+            meta.pop("jupyter", None)
+        else:
+            meta.pop("nbgrader", None)
+            if meta.get("jupyter", {}).get("source_hidden"):
+                meta.pop("jupyter")
+    return nb
+
+
+def strip_solution(text: str) -> str:
+    """Replace every BEGIN/END SOLUTION region of ``text`` by the stub, at the region's indentation."""
+    out, inside = [], False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ValueError("A BEGIN SOLUTION line inside another solution region.")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [indent + stub_line for stub_line in STUB.splitlines()]
+        elif stripped == END:
+            if not inside:
+                raise ValueError("An END SOLUTION line without its BEGIN SOLUTION.")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError("A BEGIN SOLUTION region is never closed by END SOLUTION.")
+    return "\n".join(out)

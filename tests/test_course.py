@@ -1,0 +1,77 @@
+"""The course tooling: lesson conventions, and a student edition that runs to the end with nothing given away."""
+import re
+
+import pytest
+
+from rnnlib.course import notebooks
+from rnnlib.course.student import student_notebook, write_student_edition
+
+LESSONS = notebooks.lessons()
+NAMES = [p.name for p in LESSONS]
+
+
+def _solution_lines(nb) -> set[str]:
+    """The substantial lines written inside solution regions and nowhere else in the lesson."""
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        region = False
+        for line in notebooks.source(cell).splitlines():
+            stripped = line.strip()
+            if stripped in (notebooks.BEGIN, notebooks.END):
+                region = stripped == notebooks.BEGIN
+                continue
+            (inside if region else outside).add(stripped)
+    return {line for line in inside - outside if len(line) >= 12 and not line.startswith("#")}
+
+
+def test_strip_solution_keeps_indentation_and_the_rest():
+    text = "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n\nprint(f)"
+    assert notebooks.strip_solution(text) == ("def f(x):\n    y = 1\n    # YOUR CODE HERE\n"
+                                              "    raise NotImplementedError()\n\nprint(f)")
+    with pytest.raises(ValueError, match="never closed"):
+        notebooks.strip_solution("### BEGIN SOLUTION\nx = 1")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_lesson_follows_the_conventions(path):
+    nb = notebooks.read(path)
+    before = [dict(c.metadata) for c in nb.cells]
+    after = [dict(c.metadata) for c in notebooks.tidy(notebooks.read(path)).cells]
+    assert before == after, "run `python -m rnnlib.course tidy` (or execute) on this lesson"
+    solutions = [c for c in nb.cells if notebooks.is_solution(c)]
+    assert len(solutions) >= 2, "every lesson has at least two exercises"
+    for cell in solutions:
+        assert cell.metadata["jupyter"]["source_hidden"] is True
+        assert cell.metadata["slideshow"]["slide_type"] == "skip"
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids)), "nbgrader grade_ids must be unique"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_student_edition_gives_nothing_away(path):
+    course = notebooks.read(path)
+    student, count = student_notebook(course)
+    assert count == sum(notebooks.is_solution(c) for c in course.cells)
+    text = "\n".join(notebooks.source(c) for c in student.cells)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    leaked = [line for line in _solution_lines(course) if line in text]
+    assert not leaked, f"solution lines in the student edition: {leaked[:3]}"
+    assert text.count("raise NotImplementedError()") >= count
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_student_edition_runs_to_the_end(path, tmp_path, fsdd_dir):
+    """Run All on the student edition: no error anywhere, and every check says "not done yet"."""
+    from nbclient import NotebookClient
+
+    [(target, _)] = write_student_edition(tmp_path, [path])
+    nb = notebooks.read(target)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells) for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors, f"errors in the student edition of {path.name}: {errors[:3]}"
+    for i, cell in enumerate(nb.cells):
+        if notebooks.is_check(cell):
+            said = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+            assert re.search(r"not done yet", said), f"cell {i} ({notebooks.source(cell)!r}) said {said!r}"
