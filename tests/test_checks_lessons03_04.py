@@ -1,32 +1,94 @@
-"""The exercise checks of lessons 03 and 04 accept the reference solutions and explain wrong answers."""
+"""The exercise checks of lessons 03 and 04 accept the reference solutions and explain typical wrong answers."""
 import numpy as np
 import pytest
 
-from rnnlib.checks import ExerciseError
+from rnnlib.checks import ExerciseError, lesson03
 
 
-def test_lesson03_and_04_accept_right_answers(capsys):
-    from rnnlib.checks import lesson03, lesson04
+# --------------------------------------------------------------------------- lesson 03
 
-    step = lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b)
+def forward(x, W_xh, W_hh, b_h, h0=None, mask=None, *, keep=True, zero=True, use_h0=True):
+    """The reference loop; the keyword switches make the usual mistakes."""
+    B, T, _ = x.shape
+    H = W_hh.shape[0]
+    h = np.zeros((B, H)) if h0 is None or not use_h0 else h0
+    real_all = np.ones((B, T), bool) if mask is None else mask
+    states = np.zeros((B, T, H))
+    for t in range(T):
+        h_new = np.tanh(x[:, t] @ W_xh + h @ W_hh + b_h)
+        real = real_all[:, t, None]
+        h = np.where(real, h_new, h) if keep else h_new
+        states[:, t] = np.where(real, h_new, 0.0) if zero else h
+    return states, h
 
-    def forward(x, Wx, Wh, b):
-        h, out = np.zeros((x.shape[0], Wh.shape[0])), []
-        for t in range(x.shape[1]):
-            h = step(x[:, t], h, Wx, Wh, b)
-            out.append(h)
-        return np.stack(out, axis=1)
 
-    lesson03.rnn_step(step)
-    lesson03.n_params(lambda D, H, O: D * H + H * H + H + H * O + O)
+def classify(x, mask, p, W_hy, b_y, *, stable=True, last="real", per_row=True):
+    states, h = forward(x, p["W_xh"], p["W_hh"], p["b_h"], mask=mask)
+    scores = (h if last == "real" else states[:, -1]) @ W_hy + b_y
+    if stable:
+        scores = scores - scores.max(axis=-1, keepdims=True)
+    e = np.exp(scores)
+    return e / (e.sum(axis=-1, keepdims=True) if per_row else e.sum())
+
+
+def test_lesson03_accepts_the_reference_solutions(capsys):
     lesson03.rnn_forward(forward)
-    lesson03.last_state_index(np.array([26, 23]), [27, 24])
-    lesson04.tanh_grad(lambda h: 1 - h**2)
-    lesson04.readout_grad(lambda h, dy: np.einsum("bth,bto->ho", h, dy))
-    lesson04.centred_difference(lambda f, x, e: (f(x + e) - f(x - e)) / (2 * e))
-    lesson04.hidden_grad(lambda dy, Why, da, Whh: dy @ Why.T + da @ Whh.T)
-    assert capsys.readouterr().out.count("✅") == 8
-    with pytest.raises(ExerciseError, match="x_t comes first"):
-        lesson03.rnn_step(lambda x, h, Wx, Wh, b: np.tanh(Wx.T @ x.T).T)
-    with pytest.raises(ExerciseError, match="Add both"):
-        lesson04.hidden_grad(lambda dy, Why, da, Whh: dy @ Why.T)
+    lesson03.classify(classify)
+    assert capsys.readouterr().out.count("✅") == 2
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda *a, **k: forward(*a, **k)[0], "expected a pair"),
+    (lambda x, Wx, Wh, b, h0=None, mask=None: forward(x, Wx, Wh, b, h0), "unmasked run"),
+    (lambda *a: forward(*a, use_h0=False), "start from zeros"),
+    (lambda *a: forward(*a, zero=False), "padded steps are not zero"),
+    (lambda *a: forward(*a, keep=False), "running through the padding"),
+    (lambda *a: (forward(*a)[0], forward(*a)[0][:, -1]), "final, padded position"),
+    (lambda *a: (np.concatenate([np.zeros_like(forward(*a)[0][:, :1]), forward(*a)[0]], 1), forward(*a)[1]),
+     "one step too many"),
+    (lambda x, Wx, Wh, b, h0=None, mask=None: (forward(x, Wx.T.T, Wh.T, b, h0, mask)), "rnn_forward with"),
+])
+def test_lesson03_rnn_forward_explains_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson03.rnn_forward(wrong)
+
+
+def test_lesson03_rnn_forward_refuses_to_change_its_inputs():
+    def in_place(x, W_xh, W_hh, b_h, h0=None, mask=None):
+        states, last = forward(x, W_xh, W_hh, b_h, h0, mask)
+        if h0 is not None:
+            h0[:] = last
+        return states, last
+
+    with pytest.raises(ExerciseError, match="in place"):
+        lesson03.rnn_forward(in_place)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"stable": False}, "subtract each row's largest score"),
+    ({"last": "padded"}, "final, padded position"),
+    ({"per_row": False}, "sum to 1"),
+])
+def test_lesson03_classify_explains_wrong_answers(kwargs, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson03.classify(lambda *a: classify(*a, **kwargs))
+
+
+def test_lesson03_classify_spots_raw_scores_and_an_ignored_mask():
+    def scores(x, mask, p, W_hy, b_y):
+        return forward(x, p["W_xh"], p["W_hh"], p["b_h"], mask=mask)[1] @ W_hy + b_y
+
+    with pytest.raises(ExerciseError, match="raw scores"):
+        lesson03.classify(scores)
+    with pytest.raises(ExerciseError, match="padding as if it were speech"):
+        lesson03.classify(lambda x, mask, *a: classify(x, np.ones_like(mask), *a))
+
+
+def test_lesson03_unattempted_exercises_are_not_done_yet(capsys):
+    def stub(*args):
+        raise NotImplementedError()
+
+    lesson03.rnn_forward(stub)
+    lesson03.classify(stub)
+    lesson03.rnn_forward(lambda *a: None)
+    assert capsys.readouterr().out.count("not done yet") == 3
