@@ -28,7 +28,13 @@ def draw_aliasing(tone_hz: float, sr: int, *, duration: float = 0.01, axes=None)
         ax.plot(t_fine * 1000, sign * np.sin(2 * np.pi * apparent * t_fine), "--", color="C3", lw=1.2,
                 label=f"what the samples say: {apparent:g} Hz")
     ax.plot(t_samp * 1000, np.sin(2 * np.pi * tone_hz * t_samp), "o", color="C1", ms=5, label=f"samples at {sr} Hz")
-    verdict = "aliased!" if apparent != tone_hz else "faithful"
+    if apparent != tone_hz:
+        verdict = "aliased!"
+    elif 2 * tone_hz == sr:
+        # sin(2π (sr/2) n/sr) = sin(π n) = 0 at every sample: the tone's phase decides what survives.
+        verdict = "at the Nyquist limit, every sample is zero"
+    else:
+        verdict = "faithful"
     ax.set(xlabel="time (ms)", ylabel="amplitude", ylim=(-1.3, 1.6),
            title=f"sr = {sr} Hz, Nyquist = {sr / 2:g} Hz: {verdict}")
     ax.legend(loc="upper right", ncol=3, fontsize=8, frameon=False)

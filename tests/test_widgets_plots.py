@@ -37,3 +37,16 @@ def test_gradient_norms_vanish_and_explode_with_the_radius():
     assert widgets.gradient_norms("rnn", 0.5)[50] < 1e-15
     assert widgets.gradient_norms("rnn", 3.0)[50] > 1e3
     assert widgets.gradient_norms("lstm", 1.0)[99] > 1e3 * widgets.gradient_norms("rnn", 1.0)[99]
+
+
+def test_aliasing_verdict_is_honest_at_and_above_nyquist():
+    titles = {f: widgets.draw_aliasing(f, 8000).get_title() for f in (1000, 4000, 5000)}
+    assert titles[1000].endswith("faithful")
+    assert "Nyquist limit" in titles[4000] and "faithful" not in titles[4000]  # sin(π n) = 0 at every sample
+    assert titles[5000].endswith("aliased!")
+
+
+def test_bptt_arrows_draws_forward_and_backward_arrows():
+    ax = plots.bptt_arrows(steps=2)
+    reds = [p for p in ax.patches if p.get_edgecolor()[:3] == plt.matplotlib.colors.to_rgb("C3")]
+    assert len(reds) >= 3 * 2  # per step: g_t, the step back through w_h, the share of the weights
