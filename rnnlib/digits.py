@@ -4,7 +4,7 @@
     python -m rnnlib.digits evaluate --model digits.npz [--data DIR]
     python -m rnnlib.digits predict  --model digits.npz FILE.wav [FILE.wav ...]
 
-The recipe is the seed's model (LSTM 64 → LSTM 64 → softmax, Adam, cross-entropy) on MFCCs with
+The recipe is the original article's model (LSTM 64 → LSTM 64 → softmax, Adam, cross-entropy) on MFCCs with
 deltas, plus what lesson 07 measured to help with voices it has never heard: silence trimmed,
 the states averaged over time rather than only the last one read, training data augmented with
 faster and slower copies of every recording and random time/frequency masks, and each recording
@@ -46,7 +46,7 @@ class Recipe:
     feature_config: features.FeatureConfig = field(default_factory=lambda: features.DEFAULT)
 
 
-#: The seed's model with none of the aids for new voices: the last state read, no silence trimming, no
+#: The original article's model with none of the aids for new voices: the last state read, no silence trimming, no
 #: augmentation, each recording heard once. Lesson 07 starts from it; ``dataclasses.replace(PLAIN, epochs=5)``.
 PLAIN = Recipe(pooling="last", trim_db=None, speeds=(), test_speeds=(1.0,), spec_masks=False)
 

@@ -19,7 +19,7 @@ from . import losses, models, optim, tasks
 from .features import pad_sequences
 
 __all__ = ["fit_sequence_regressor", "predict_sequence", "classifier_step", "fit_classifier", "accuracy",
-           "recall_accuracy", "length_buckets", "fit", "predict_sequences", "progress_bar"]
+           "recall_accuracy", "length_buckets", "train_epoch", "fit", "predict_sequences", "progress_bar"]
 
 
 def predict_sequence(rnn, readout, x, h0=None) -> np.ndarray:
@@ -202,9 +202,33 @@ def _restore(model, snapshot) -> None:
             layer.params[k][...] = v
 
 
+def train_epoch(model, optimizer, seqs, labels, *, batch_size: int, rng: np.random.Generator,
+                clip: float | None = 1.0, augment=None, class_weights=None, on_batch=None) -> tuple[float, float]:
+    """One epoch: every training sequence once, in mini-batches of similar length. Returns ``(loss, accuracy)``.
+
+    seqs: list of ``(T_i, D)`` arrays; labels: ``(N,)`` integers. Each batch is padded with a mask, goes
+    forward, gets the cross-entropy loss, goes backward, is clipped and takes one optimizer step.
+    ``loss`` and ``accuracy`` are averages over the epoch's sequences, measured as training went.
+    augment: optional ``f(seq, rng) -> seq`` applied to each sequence as it is batched. on_batch: called
+    after every batch (a progress bar's ``update``).
+    """
+    labels = np.asarray(labels)
+    total_loss = hits = 0.0
+    for rows in length_buckets([len(s) for s in seqs], batch_size, rng):
+        batch = [seqs[i] if augment is None else augment(seqs[i], rng) for i in rows]
+        x, mask = pad_sequences(batch, dtype=model.readout.dtype)
+        loss, logits, _ = classifier_step(model, optimizer, x, labels[rows], mask=mask, clip=clip,
+                                          class_weights=class_weights)
+        total_loss += loss * len(rows)
+        hits += float(np.sum(logits.argmax(axis=1) == labels[rows]))
+        if on_batch is not None:
+            on_batch()
+    return total_loss / len(seqs), hits / len(seqs)
+
+
 def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: int = 32, lr: float = 2e-3,
         clip: float = 1.0, patience: int | None = 8, augment=None, class_weights=None, seed=0,
-        progress: bool = True) -> dict:
+        progress: bool = True, epoch_fn=None) -> dict:
     """Train ``model`` on a list of ``(T_i, D)`` sequences with integer ``labels``.
 
     validation: ``(seqs, labels)`` to measure after each epoch. The best epoch is the one with the
@@ -212,7 +236,9 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     every validation sequence is right, by how confidently right. With ``patience``, training stops
     after that many epochs without a lower validation loss; the best weights are restored either way.
     augment: optional ``f(seq, rng) -> seq`` applied to each training sequence as it is batched.
-    class_weights: optional ``(C,)`` weights for the loss. Returns the history: per epoch
+    class_weights: optional ``(C,)`` weights for the loss. epoch_fn: the function that runs one epoch,
+    with :func:`train_epoch`'s signature (default :func:`train_epoch`; lesson 07 plugs in the learner's own).
+    Returns the history: per epoch
     ``loss``, ``accuracy`` (training), ``val_loss``, ``val_accuracy``, plus ``best_epoch`` and ``seconds``.
     """
     import time
@@ -224,26 +250,18 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= model.n_classes:
         raise ValueError(f"labels must be integers in 0..{model.n_classes - 1}.")
     rng = np.random.default_rng(seed)
-    dtype = model.readout.dtype
     optimizer = optim.Adam(model.layers, lr=lr)
-    lengths = [len(s) for s in seqs]
+    epoch_fn = epoch_fn or train_epoch
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [], "best_epoch": None, "seconds": 0.0}
     best, best_loss, waited = None, np.inf, 0
     n_batches = -(-len(seqs) // batch_size)
     start = time.perf_counter()
     with progress_bar(epochs * n_batches, enabled=progress) as bar:
         for epoch in range(epochs):
-            total_loss = hits = 0.0
-            for rows in length_buckets(lengths, batch_size, rng):
-                batch = [seqs[i] if augment is None else augment(seqs[i], rng) for i in rows]
-                x, mask = pad_sequences(batch, dtype=dtype)
-                loss, logits, _ = classifier_step(model, optimizer, x, labels[rows], mask=mask, clip=clip,
-                                                  class_weights=class_weights)
-                total_loss += loss * len(rows)
-                hits += float(np.sum(logits.argmax(axis=1) == labels[rows]))
-                bar.update(1)
-            history["loss"].append(total_loss / len(seqs))
-            history["accuracy"].append(hits / len(seqs))
+            loss, acc = epoch_fn(model, optimizer, seqs, labels, batch_size=batch_size, rng=rng, clip=clip,
+                                 augment=augment, class_weights=class_weights, on_batch=lambda: bar.update(1))
+            history["loss"].append(float(loss))
+            history["accuracy"].append(float(acc))
             postfix = {"loss": f"{history['loss'][-1]:.3f}", "acc": f"{history['accuracy'][-1]:.3f}"}
             if validation is not None:
                 val_loss, val_acc = _loss_and_accuracy(model, *validation)

@@ -75,3 +75,20 @@ def test_student_edition_runs_to_the_end(path, tmp_path, fsdd_dir):
         if notebooks.is_check(cell):
             said = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
             assert re.search(r"not done yet", said), f"cell {i} ({notebooks.source(cell)!r}) said {said!r}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_nbgrader_reads_the_lessons_as_assignments(path):
+    """nbgrader itself (from requirements-test.txt) accepts the metadata and makes the same student version."""
+    nbgrader = pytest.importorskip("nbgrader.preprocessors", reason="nbgrader is not installed "
+                                   "(pip install -r requirements-test.txt)")
+    nb = notebooks.read(path)
+    resources = {}
+    for preprocessor in (nbgrader.CheckCellMetadata(), nbgrader.ClearSolutions(), nbgrader.LockCells(),
+                         nbgrader.ClearOutput()):
+        nb, resources = preprocessor.preprocess(nb, resources)
+    ours, _ = student_notebook(notebooks.read(path))
+    theirs = [notebooks.source(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    mine = [notebooks.source(c) for c in ours.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert theirs == mine
+    assert all(c.metadata["nbgrader"].get("locked") for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))

@@ -8,22 +8,21 @@ the carriage returns of progress bars to their last state, and applies :func:`no
 from __future__ import annotations
 
 import os
-import re
 import time
 from pathlib import Path
 
 from . import notebooks
 
-_CARRIAGE_RETURN = re.compile(r"[^\n]*\r(?!\n)")   # what nbval and Jupyter do with "\r": keep the last state
-
 
 def collapse_carriage_returns(nb) -> None:
-    """Keep only the last state of each ``\\r``-updated line of every stream output (progress bars)."""
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream":
-                text = out.text if isinstance(out.text, str) else "".join(out.text)
-                out.text = _CARRIAGE_RETURN.sub("", text)
+    """Merge consecutive stream outputs and keep only the last state of each ``\\r``-updated line.
+
+    A progress bar arrives as many small outputs, each starting with a carriage return; a screen shows
+    only the last one, and so does nbval when it compares. (nbconvert's CoalesceStreamsPreprocessor.)
+    """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
 
 
 def execute(path, *, timeout: int = 600, kernel: str = "python3") -> float:

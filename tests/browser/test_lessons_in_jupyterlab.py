@@ -1,0 +1,82 @@
+"""Every lesson, run in a real JupyterLab in headless Chromium, as a student runs it: Run All, and look.
+
+For each lesson in notebooks/ (the list comes from the folder): no error output, every widget the stored
+notebook shows is rendered (none failing to display), every sound has its audio player, one slider moved
+from the keyboard changes what is shown, and a screenshot is kept in build/screenshots/.
+Skipped, with the reason, where Playwright or Chromium is missing; CI installs both.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rnnlib.course import notebooks
+
+from .jupyterlab import JupyterLab, launch_chromium, missing, run_all
+
+REASON = missing()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
+SCREENSHOTS = notebooks.ROOT / "build" / "screenshots"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def expected(path: Path) -> dict:
+    """What the committed notebook shows: how many widget views, audio players and sliders."""
+    nb = json.loads(path.read_text())
+    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    widgets = [o for o in outputs if WIDGET_MIME in o.get("data", {})]
+    audio = [o for o in outputs if "<audio" in "".join(o.get("data", {}).get("text/html", ""))]
+    sliders = [o for o in widgets if "Slider" in "".join(o["data"].get("text/plain", ""))]
+    return {"widgets": len(widgets), "audio": len(audio), "sliders": len(sliders)}
+
+
+@pytest.fixture(scope="module")
+def lab(fsdd_dir):
+    with JupyterLab(notebooks.ROOT) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("path", notebooks.lessons(), ids=lambda p: p.name)
+def test_lesson_runs_in_jupyterlab(path, lab, browser):
+    want = expected(path)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    console_errors = []
+    page.on("pageerror", lambda err: console_errors.append(str(err)))
+    try:
+        page.goto(lab.url(f"notebooks/{path.name}"))
+        run_all(page, timeout=300)
+        page.wait_for_timeout(3000)                        # widget views and images settle
+        errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+        assert errors.count() == 0, f"{path.name}: error output in the browser:\n{errors.first.inner_text()[:1500]}"
+        text = page.locator(".jp-Notebook").inner_text()
+        for failure in ("Error displaying widget", "model not found"):
+            assert failure not in text, f"{path.name}: a widget failed to display ({failure!r})"
+        views = page.locator(".jp-OutputArea-output > .jupyter-widgets")    # top-level widget views
+        assert views.count() == want["widgets"], f"{path.name}: {views.count()} widget views, expected {want['widgets']}"
+        assert page.locator(".jp-OutputArea-output audio").count() == want["audio"]
+        if want["sliders"]:
+            handle = page.locator(".widget-slider .noUi-handle").first
+            handle.scroll_into_view_if_needed()
+            output = handle.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+            before = output.inner_html()
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("([el, old]) => el.innerHTML !== old", arg=[output.element_handle(), before],
+                                   timeout=30_000)
+        assert not console_errors, f"{path.name}: JavaScript errors: {console_errors[:3]}"
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{path.stem}.png"), full_page=True)
+        page.close()
