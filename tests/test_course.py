@@ -54,7 +54,9 @@ def test_student_edition_gives_nothing_away(path):
     assert count == sum(notebooks.is_solution(c) for c in course.cells)
     text = "\n".join(notebooks.source(c) for c in student.cells)
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
-    leaked = [line for line in _solution_lines(course) if line in text]
+    # Code only: a prompt or a hint may quote a piece on purpose (an API to call, a nudge), and says so.
+    code = "\n".join(notebooks.source(c) for c in student.cells if c.cell_type == "code")
+    leaked = [line for line in _solution_lines(course) if line in code]
     assert not leaked, f"solution lines in the student edition: {leaked[:3]}"
     assert text.count("raise NotImplementedError()") >= count
 

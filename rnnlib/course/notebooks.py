@@ -15,6 +15,11 @@ NOTEBOOKS = ROOT / "notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 _LESSON = re.compile(r"^(\d\d)_.+\.ipynb$")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# nbval runs the kernel without a widget manager, so a figure that Jupyter shows *inside* a widget (an
+# interactive demo's first drawing) reaches nbval as an output of the cell, but is stored, correctly, in
+# the widget's state. nbval cannot compare such cells; the browser tests (tests/browser) run them instead.
+NBVAL_SKIP_OUTPUT = "nbval-ignore-output"
 _CHECK_CALL = re.compile(r"^check\.\w+\(.*\)\s*$", re.S)
 
 
@@ -92,7 +97,21 @@ def tidy(nb) -> nbformat.NotebookNode:
             meta.pop("nbgrader", None)
             if meta.get("jupyter", {}).get("source_hidden"):
                 meta.pop("jupyter")
+        _tag(meta, NBVAL_SKIP_OUTPUT, shows_widget(cell))
     return nb
+
+
+def shows_widget(cell) -> bool:
+    """True if the cell's stored output is a widget (a slider demo, an upload button)."""
+    return any(WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", []))
+
+
+def _tag(meta, tag: str, on: bool) -> None:
+    tags = [t for t in meta.get("tags", []) if t != tag] + ([tag] if on else [])
+    if tags:
+        meta["tags"] = tags
+    else:
+        meta.pop("tags", None)
 
 
 def strip_solution(text: str) -> str:
