@@ -146,3 +146,62 @@ def lstm_cell(*, ax=None):
     ax.axis("off")
     ax.set_title("one LSTM step", fontsize=10)
     return ax
+
+
+def bptt_arrows(steps: int = 3, *, ax=None):
+    """Draw backpropagation through time on an unrolled RNN: forward arrows in grey, backward in red.
+
+    Each loss ``ℓ_t`` sends ``g_t = ∂ℓ_t/∂h_t`` down to ``h_t``; each state sends its gradient back to the
+    previous state through ``w_h``; every step adds its share to the gradients of the shared weights.
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    ax = axes_or_new(ax, figsize=(2.6 * steps + 2.2, 4.6))
+    red, grey = "C3", "0.55"
+
+    def box(x, y, text, color, w=0.8):
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - 0.25), w, 0.5, boxstyle="round,pad=0.05", fc=color,
+                                    ec="0.3", lw=1))
+        ax.text(x, y, text, ha="center", va="center", fontsize=11)
+
+    def arrow(p, q, color, *, label=None, at=None, ls="-", rad=0.0, lw=1.3, fontsize=9):
+        ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=12, lw=lw, color=color, ls=ls,
+                                     connectionstyle=f"arc3,rad={rad}"))
+        if label:
+            ax.text(*at, label, fontsize=fontsize, color=color, ha="center", va="center")
+
+    gap = 2.2
+    box(0, 1.4, "$h_0$", "0.92")
+    for t in range(1, steps + 1):
+        x = gap * t
+        box(x, 0, f"$x_{t}$", "#cfe8ff")
+        box(x, 1.4, f"$h_{t}$", "#ffe3b3")
+        box(x, 2.8, f"$\\ell_{t}$", "#f2f2f2")
+        arrow((x - 0.15, 0.3), (x - 0.15, 1.1), grey)                                 # forward: x_t -> h_t
+        arrow((x - 0.15, 1.7), (x - 0.15, 2.5), grey)                                 # forward: h_t -> loss
+        arrow((x - gap + 0.45, 1.48), (x - 0.45, 1.48), grey)                         # forward: h_{t-1} -> h_t
+        arrow((x + 0.15, 2.5), (x + 0.15, 1.7), red, label=f"$g_{t}$", at=(x + 0.42, 2.1))  # backward: now
+        arrow((x - 0.45, 1.28), (x - gap + 0.45, 1.28), red, label=f"$\\delta a_{t}\\, w_h$",
+              at=(x - gap / 2, 1.02))                                                 # backward: later
+        arrow((x + 0.42, 1.15), (x + 0.75, -0.85), red, ls="--", lw=1.0)              # its share of the weights
+    ax.add_patch(FancyBboxPatch((gap * 0.6, -1.35), gap * steps, 0.5, boxstyle="round,pad=0.05", fc="#fde2e2",
+                                ec=red, lw=1))
+    ax.text(gap * (0.6 + steps / 2), -1.1, "shared weights $w_x, w_h, b$: every step adds its share, "
+            "$\\partial L/\\partial w_h = \\sum_t \\delta a_t\\, h_{t-1}$", ha="center", va="center", fontsize=9.5)
+    ax.text(gap * (steps + 1) / 2, 3.45, "grey: forward, step by step.   red: backward, from the last step to the first",
+            ha="center", fontsize=10)
+    ax.set(xlim=(-0.7, gap * (steps + 1)), ylim=(-1.6, 3.7), aspect="equal")
+    ax.axis("off")
+    return ax
+
+
+def class_probabilities(labels, probabilities, *, ax=None, title: str | None = None):
+    """A bar for each class's probability, on a 0–1 axis, the most probable bar highlighted."""
+    ax = axes_or_new(ax, figsize=(6, 2.4))
+    probabilities = np.asarray(probabilities, dtype=float)
+    colors = ["C1" if k == probabilities.argmax() else "C0" for k in range(len(probabilities))]
+    ax.bar([str(label) for label in labels], probabilities, color=colors)
+    ax.set(xlabel="class", ylabel="probability", ylim=(0, 1))
+    if title:
+        ax.set_title(title)
+    return ax

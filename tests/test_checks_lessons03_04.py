@@ -92,3 +92,118 @@ def test_lesson03_unattempted_exercises_are_not_done_yet(capsys):
     lesson03.classify(stub)
     lesson03.rnn_forward(lambda *a: None)
     assert capsys.readouterr().out.count("not done yet") == 3
+
+
+# --------------------------------------------------------------------------- lesson 04
+
+from rnnlib import losses  # noqa: E402
+from rnnlib.checks import lesson04  # noqa: E402
+
+
+def numeric(f, array, eps=1e-6, *, one_sided=False, restore=True, halve=True, copy=False):
+    target = array.copy() if copy else array
+    flat, grad = target.reshape(-1), np.zeros(array.size)
+    for i in range(array.size):
+        old = flat[i]
+        flat[i] = old + eps
+        up = f()
+        flat[i] = old if one_sided else old - eps
+        down = f()
+        if restore:
+            flat[i] = old
+        grad[i] = (up - down) / ((2 if halve and not one_sided else 1) * eps)
+    return grad.reshape(array.shape)
+
+
+def backward(dh_out, x, hs, W_xh, W_hh, *, later=True, tanh=True, shift=0, in_place=False, h0=True):
+    B, T, _ = x.shape
+    g = {"W_xh": np.zeros_like(W_xh), "W_hh": np.zeros_like(W_hh), "b_h": np.zeros(W_hh.shape[0]),
+         "x": np.zeros_like(x)}
+    da_next = np.zeros_like(hs[:, 0])
+    for t in reversed(range(T)):
+        if in_place:
+            dh = dh_out[:, t]
+            dh += da_next @ W_hh.T
+        else:
+            dh = dh_out[:, t] + (da_next @ W_hh.T if later else 0)
+        da = dh * (1 - hs[:, t + 1] ** 2) if tanh else dh
+        g["W_xh"] += x[:, t].T @ da
+        g["W_hh"] += hs[:, t + shift].T @ da
+        g["b_h"] += da.sum(axis=0)
+        g["x"][:, t] = da @ W_xh.T
+        da_next = da
+    g["h0"] = da_next @ W_hh.T if h0 else da_next
+    return g
+
+
+def cross_entropy(logits, y, *, stable=True, mean=True, onehot=True):
+    z = logits - logits.max(axis=1, keepdims=True) if stable else logits
+    with np.errstate(all="ignore"):
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True)) if stable else np.log(np.exp(z) / np.exp(z).sum(1, keepdims=True))
+    B = len(y)
+    loss = -log_p[np.arange(B), y].sum() / (B if mean else 1)
+    d = np.exp(log_p)
+    if onehot:
+        d[np.arange(B), y] -= 1
+    return loss, d / (B if mean else 1)
+
+
+def test_lesson04_accepts_the_reference_solutions(capsys):
+    lesson04.numeric_gradient(numeric)
+    lesson04.rnn_backward(backward)
+    lesson04.softmax_cross_entropy(cross_entropy)
+    assert capsys.readouterr().out.count("✅") == 3
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"one_sided": True}, "one-sided"), ({"restore": False}, "Put every entry back"),
+    ({"halve": False}, "twice the right ones"), ({"copy": True}, "never saw your nudges"),
+])
+def test_lesson04_numeric_gradient_explains_wrong_answers(kwargs, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson04.numeric_gradient(lambda f, a, eps: numeric(f, a, eps, **kwargs))
+    with pytest.raises(ExerciseError, match="Use the eps you are given"):
+        lesson04.numeric_gradient(lambda f, a, eps: numeric(f, a, 1e-6))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"later": False}, "'later' path"), ({"tanh": False}, "skips the tanh"), ({"shift": 1}, "previous"),
+    ({"in_place": True}, "in place"), ({"h0": False}, "Only h0 is off"),
+])
+def test_lesson04_rnn_backward_explains_wrong_answers(kwargs, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson04.rnn_backward(lambda *a: backward(*a, **kwargs))
+
+
+def test_lesson04_rnn_backward_asks_for_every_gradient():
+    with pytest.raises(ExerciseError, match=r"no gradient for \['h0'\]"):
+        lesson04.rnn_backward(lambda *a: {k: v for k, v in backward(*a).items() if k != "h0"})
+    with pytest.raises(ExerciseError, match="Sum the bias gradient over the batch"):
+        lesson04.rnn_backward(lambda *a: {**backward(*a), "b_h": np.ones((a[1].shape[0], a[4].shape[0]))})
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"stable": False}, "inf or nan"), ({"mean": False}, "sum over the batch"), ({"onehot": False}, "p alone"),
+])
+def test_lesson04_softmax_cross_entropy_explains_wrong_answers(kwargs, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson04.softmax_cross_entropy(lambda z, y: cross_entropy(z, y, **kwargs))
+
+
+def test_lesson04_fallbacks_and_not_done_yet(capsys):
+    def stub(*args):
+        raise NotImplementedError()
+
+    for check in (lesson04.numeric_gradient, lesson04.rnn_backward, lesson04.softmax_cross_entropy):
+        check(stub)
+    assert capsys.readouterr().out.count("not done yet") == 3
+    assert lesson04.backward_function(stub) is lesson04.rnn_backward_reference
+    assert lesson04.numeric_function(numeric) is numeric
+    rng = np.random.default_rng(0)
+    x, W_xh, W_hh = rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 4)), rng.standard_normal((4, 4))
+    hs = lesson04.forward_states(x, W_xh, W_hh, np.zeros(4), np.zeros((2, 4)))
+    dh = rng.standard_normal((2, 3, 4))
+    for key, value in lesson04.rnn_backward_reference(dh, x, hs, W_xh, W_hh).items():
+        np.testing.assert_allclose(value, backward(dh, x, hs, W_xh, W_hh)[key])
+    z, y = rng.standard_normal((4, 3)), np.array([0, 2, 1, 1])
+    assert np.isclose(cross_entropy(z, y)[0], losses.softmax_cross_entropy(z, y)[0])

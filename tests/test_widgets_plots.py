@@ -44,3 +44,9 @@ def test_aliasing_verdict_is_honest_at_and_above_nyquist():
     assert titles[1000].endswith("faithful")
     assert "Nyquist limit" in titles[4000] and "faithful" not in titles[4000]  # sin(π n) = 0 at every sample
     assert titles[5000].endswith("aliased!")
+
+
+def test_bptt_arrows_draws_forward_and_backward_arrows():
+    ax = plots.bptt_arrows(steps=2)
+    reds = [p for p in ax.patches if p.get_edgecolor()[:3] == plt.matplotlib.colors.to_rgb("C3")]
+    assert len(reds) >= 3 * 2  # per step: g_t, the step back through w_h, the share of the weights
