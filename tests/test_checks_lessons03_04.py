@@ -207,3 +207,14 @@ def test_lesson04_fallbacks_and_not_done_yet(capsys):
         np.testing.assert_allclose(value, backward(dh, x, hs, W_xh, W_hh)[key])
     z, y = rng.standard_normal((4, 3)), np.array([0, 2, 1, 1])
     assert np.isclose(cross_entropy(z, y)[0], losses.softmax_cross_entropy(z, y)[0])
+
+
+def test_lesson03_rnn_forward_names_the_empty_sequence():
+    def by_index(x, W_xh, W_hh, b_h, h0=None, mask=None):
+        states, last = forward(x, W_xh, W_hh, b_h, h0, mask)
+        if mask is not None:
+            last = states[np.arange(len(x)), mask.sum(axis=1) - 1]     # length 0 reads index -1
+        return states, last
+
+    with pytest.raises(ExerciseError, match="length 0"):
+        lesson03.rnn_forward(by_index)

@@ -94,6 +94,13 @@ def rnn_forward(fn) -> None:
             raise ExerciseError(f"rnn_forward with {what}: `last` is the state after running through the padding "
                                 "too. A padded step must *keep* the state (h stays as it was), so that after the "
                                 "loop h is each sequence's state after its last real frame.")
+        if mask is not None and (~mask.any(axis=1)).any() and last.shape == want_last.shape:
+            some = mask.any(axis=1)
+            if _same(last[some], want_last[some]) and not _same(last, want_last):
+                raise ExerciseError(f"rnn_forward with {what}: `last` is right for every sequence except those "
+                                    "with no real frame at all (length 0). Such a sequence never updates its "
+                                    f"state, so its `last` is its h0 (zeros if h0 is None): expected {_fmt(want_last)}, "
+                                    f"got {_fmt(last)}.")
         check_value(last, want_last, what=f"rnn_forward with {what}: last", hint="`last` is the state h after the loop "
                     "(when padded steps keep the state, that is the state after each sequence's last real frame).")
     passed("Right: your loop matches rnnlib.layers.RNN, masks and all. That loop is the whole forward pass of an RNN.")
