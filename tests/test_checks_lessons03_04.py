@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from rnnlib import features
 from rnnlib.checks import ExerciseError, lesson03
 
 
@@ -22,13 +23,25 @@ def forward(x, W_xh, W_hh, b_h, h0=None, mask=None, *, keep=True, zero=True, use
     return states, h
 
 
-def classify(x, mask, p, W_hy, b_y, *, stable=True, last="real", per_row=True):
+def classify(sequences, p, W_hy, b_y, *, stable=True, last="real", per_row=True, masked=True, first_sets_T=False,
+             order=None):
+    """The reference path (pad with a mask, forward, readout, stable softmax); the switches make the usual mistakes."""
+    lengths = [len(s) for s in sequences]
+    T = lengths[0] if first_sets_T else max(lengths)
+    x = np.zeros((len(sequences), T, sequences[0].shape[1]))
+    mask = np.zeros((len(sequences), T), dtype=bool)
+    for b, s in enumerate(sequences):
+        x[b, :len(s)] = s
+        mask[b, :len(s)] = True
+    if not masked:
+        mask[:] = True
     states, h = forward(x, p["W_xh"], p["W_hh"], p["b_h"], mask=mask)
     scores = (h if last == "real" else states[:, -1]) @ W_hy + b_y
     if stable:
         scores = scores - scores.max(axis=-1, keepdims=True)
     e = np.exp(scores)
-    return e / (e.sum(axis=-1, keepdims=True) if per_row else e.sum())
+    probs = e / (e.sum(axis=-1, keepdims=True) if per_row else e.sum())
+    return probs if order is None else probs[order(lengths)]
 
 
 def test_lesson03_accepts_the_reference_solutions(capsys):
@@ -68,20 +81,39 @@ def test_lesson03_rnn_forward_refuses_to_change_its_inputs():
     ({"stable": False}, "subtract each row's largest score"),
     ({"last": "padded"}, "final, padded position"),
     ({"per_row": False}, "sum to 1"),
+    ({"masked": False}, "padding as if it were speech"),
+    ({"first_sets_T": True}, "need not be the first"),
+    ({"order": np.argsort}, "in another order"),
 ])
 def test_lesson03_classify_explains_wrong_answers(kwargs, message):
     with pytest.raises(ExerciseError, match=message):
         lesson03.classify(lambda *a: classify(*a, **kwargs))
 
 
-def test_lesson03_classify_spots_raw_scores_and_an_ignored_mask():
-    def scores(x, mask, p, W_hy, b_y):
+def test_lesson03_classify_spots_raw_scores_a_wrong_shape_and_a_changed_list():
+    def scores(sequences, p, W_hy, b_y):
+        x, mask = features.pad_sequences(sequences, dtype=np.float64)
         return forward(x, p["W_xh"], p["W_hh"], p["b_h"], mask=mask)[1] @ W_hy + b_y
+
+    def sorts_the_list(sequences, *a):
+        sequences.sort(key=len)
+        return classify(sequences, *a)
 
     with pytest.raises(ExerciseError, match="raw scores"):
         lesson03.classify(scores)
-    with pytest.raises(ExerciseError, match="padding as if it were speech"):
-        lesson03.classify(lambda x, mask, *a: classify(x, np.ones_like(mask), *a))
+    with pytest.raises(ExerciseError, match=r"shape \(B, O\)"):
+        lesson03.classify(lambda *a: classify(*a)[0])
+    with pytest.raises(ExerciseError, match="changed the list"):
+        lesson03.classify(sorts_the_list)
+
+
+def test_lesson03_classify_accepts_rnnlib_padding_even_in_float32(capsys):
+    def with_rnnlib(sequences, p, W_hy, b_y):
+        x, mask = features.pad_sequences(sequences)
+        return losses.softmax(forward(x, p["W_xh"], p["W_hh"], p["b_h"], mask=mask)[1] @ W_hy + b_y)
+
+    lesson03.classify(with_rnnlib)
+    assert "✅" in capsys.readouterr().out
 
 
 def test_lesson03_unattempted_exercises_are_not_done_yet(capsys):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import RNN
+from ..features import pad_sequences
+from ..layers import RNN, Dense
 from ..losses import softmax
 from ._core import ExerciseError, NotDoneYet, _fmt, call, check_value, exercise, not_attempted, passed
 
@@ -127,68 +128,106 @@ def _diagnose_states(states, what, x, W_xh, W_hh, b_h, h0, mask):
 
 # --------------------------------------------------------------------------- exercise 2: classify
 
-def _reference_classify(x, mask, params, W_hy, b_y):
-    _, last = _reference_forward(x, params["W_xh"], params["W_hh"], params["b_h"], None, mask)
-    return softmax(last @ W_hy + b_y, axis=-1)
+def _reference_classify(sequences, params, W_hy, b_y, *, use_mask=True, read="last"):
+    """rnnlib's path: ``features.pad_sequences``, ``layers.RNN`` with the mask, ``layers.Dense``, ``losses.softmax``.
+
+    The keywords make the usual slips (no mask, reading the padded end, no softmax) for the diagnosis.
+    """
+    x, mask = pad_sequences(sequences, dtype=np.float64)
+    states, last = _reference_forward(x, params["W_xh"], params["W_hh"], params["b_h"], None,
+                                      mask if use_mask else None)
+    readout = Dense(*W_hy.shape)
+    readout.params.update(W=W_hy.copy(), b=b_y.copy())
+    scores = readout.forward(last if read == "last" else states[:, -1])
+    return scores if read == "scores" else softmax(scores, axis=-1)
 
 
 def _classify_cases():
+    """(description, sequences, params, W_hy, b_y): equal lengths, the longest not first, one sequence, huge scores."""
     rng = np.random.default_rng(31)
     cases = []
-    for B, T, D, H, O, lengths, scale in [(2, 4, 3, 5, 4, None, 1.0), (4, 6, 2, 3, 10, [6, 2, 4, 1], 1.0),
-                                          (3, 5, 2, 4, 3, [5, 3, 2], 1.0), (3, 4, 2, 4, 5, [4, 1, 3], 800.0)]:
-        x = rng.standard_normal((B, T, D))
+    for lengths, D, H, O, scale in [([4, 4, 4], 3, 5, 4, 1.0), ([2, 6, 4, 1], 2, 3, 10, 1.0),
+                                    ([5], 1, 4, 3, 1.0), ([3, 7, 5], 2, 4, 5, 800.0)]:
+        sequences = [rng.standard_normal((n, D)) for n in lengths]
         W_xh, W_hh, b_h = _weights(rng, D, H)
-        mask = _mask(lengths if lengths is not None else [T] * B, T)
         W_hy, b_y = rng.standard_normal((H, O)) * scale, rng.normal(0, 0.3, O)
         if scale > 1:
             b_y = b_y + rng.choice([-1, 1], O) * scale        # scores in the hundreds to thousands
-        what = f"x of shape {x.shape}" + ("" if lengths is None else f", lengths {lengths}") + f", {O} classes"
-        if scale > 1:
-            what += " and scores in the thousands"
-        cases.append((what, x, mask, {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}, W_hy, b_y, scale))
+        what = (f"{len(lengths)} sequence{'s' if len(lengths) > 1 else ''} of lengths {lengths} (D = {D}), "
+                f"H = {H}, {O} classes" + (", scores in the thousands" if scale > 1 else ""))
+        cases.append((what, sequences, {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}, W_hy, b_y))
     return cases
+
+
+def _call_classify(fn, args, base):
+    """``fn(*args)``; the learner's own error is reported with the case in words (a list of arrays of
+    different lengths is no single array to print)."""
+    if not callable(fn):
+        raise ExerciseError(f"classify: expected a function, got {type(fn).__name__}.")
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return fn(*args)
+    except NotImplementedError:
+        raise NotDoneYet from None
+    except Exception as err:
+        lengths = [len(s) for s in args[0]]
+        hint = (" (The longest sequence sets T, and it need not be the first one.)"
+                if isinstance(err, (ValueError, IndexError)) and lengths[0] < max(lengths) else "")
+        raise ExerciseError(f"{base}: your function raised {type(err).__name__}: {err}.{hint}") from err
 
 
 @exercise("classify")
 def classify(fn) -> None:
-    """Exercise 2: ``fn(x, mask, rnn_params, W_hy, b_y)`` → ``(B, O)`` class probabilities per sequence."""
-    for what, x, mask, params, W_hy, b_y, scale in _classify_cases():
-        args = (x.copy(), mask.copy(), {k: v.copy() for k, v in params.items()}, W_hy.copy(), b_y.copy())
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            got = call(fn, args, f"classify with {what}")
+    """Exercise 2: ``fn(sequences, rnn_params, W_hy, b_y)`` → ``(B, O)`` class probabilities, one row per
+    sequence of the list ``sequences`` of ``(T_b, D)`` arrays; compared with rnnlib's pad, RNN, Dense, softmax."""
+    for what, sequences, params, W_hy, b_y in _classify_cases():
+        base = f"classify with {what}"
+        given = [s.copy() for s in sequences]
+        args = (given, {k: v.copy() for k, v in params.items()}, W_hy.copy(), b_y.copy())
+        got = _call_classify(fn, args, base)
         if not_attempted(got):
             raise NotDoneYet
-        want = _reference_classify(x, mask, params, W_hy, b_y)
-        got = np.asarray(got, dtype=np.float64)
-        base = f"classify with {what}"
+        if len(given) != len(sequences) or any(g.shape != s.shape or not np.array_equal(g, s)
+                                                for g, s in zip(given, sequences)):
+            raise ExerciseError(f"{base}: your function changed the list of sequences it was given (its order "
+                                "or its arrays). Build the padded batch as a new array and leave the list as it is.")
+        try:
+            got = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ExerciseError(f"{base}: expected a NumPy array of probabilities, shape (B, O), got "
+                                f"{type(got).__name__}.") from None
+        want = _reference_classify(sequences, params, W_hy, b_y)
         if got.shape != want.shape:
-            raise ExerciseError(f"{base}: expected probabilities of shape (B, O) = {want.shape}, got {got.shape}.")
+            raise ExerciseError(f"{base}: expected probabilities of shape (B, O) = {want.shape}: one row per "
+                                f"sequence, one column per class; got shape {got.shape}.")
         if not np.all(np.isfinite(got)):
             raise ExerciseError(f"{base}: some probabilities came back as nan or inf. np.exp of a score of 1000 "
                                 "is inf, and inf / inf is nan: subtract each row's largest score before np.exp "
                                 "(softmax does not change when every score of a row moves by the same amount).")
         if _same(got, want):
             continue
-        sums = got.sum(axis=-1)
-        scores = _reference_forward(x, params["W_xh"], params["W_hh"], params["b_h"], None, mask)[1] @ W_hy + b_y
-        if _same(got, scores):
+        if _same(got, _reference_classify(sequences, params, W_hy, b_y, read="scores")):
             raise ExerciseError(f"{base}: these are the raw scores (last state @ W_hy + b_y). Turn each row into "
                                 "probabilities with a softmax.")
+        sums = got.sum(axis=-1)
         if not np.allclose(sums, 1.0, atol=1e-6):
             raise ExerciseError(f"{base}: each row should sum to 1 (one probability per class), but the row sums "
                                 f"are {_fmt(sums)}. Divide each row's exponentials by *that row's* sum "
-                                "(axis=-1, keepdims=True).")
-        padded_end = _reference_forward(x, params["W_xh"], params["W_hh"], params["b_h"], None, mask)[0][:, -1]
-        if _same(got, softmax(padded_end @ W_hy + b_y, axis=-1)):
+                                "(axis=1, keepdims=True).")
+        if _same(got, _reference_classify(sequences, params, W_hy, b_y, read="end")):
             raise ExerciseError(f"{base}: you read the output at the final, padded position (zeros for a short "
                                 "sequence). Read each sequence's state after its *last real* step: the `last` "
                                 "that rnn_forward returns.")
-        unmasked = _reference_forward(x, params["W_xh"], params["W_hh"], params["b_h"], None, None)[1]
-        if _same(got, softmax(unmasked @ W_hy + b_y, axis=-1)):
-            raise ExerciseError(f"{base}: you ran the RNN over the padding as if it were speech. Pass the mask "
-                                "to the forward pass.")
-        check_value(got, want, what=base, hint="Forward with the mask, take `last`, scores = last @ W_hy + b_y, "
-                    "then a softmax over each row.")
-    passed("Right: a sequence in, ten probabilities out, even for scores in the thousands. "
+        if _same(got, _reference_classify(sequences, params, W_hy, b_y, use_mask=False)):
+            raise ExerciseError(f"{base}: you ran the RNN over the padding as if it were speech. Build the mask "
+                                "(True at each sequence's real frames, False at the padding) and pass it to the "
+                                "forward pass.")
+        order = [next((j for j in range(len(want)) if _same(row, want[j])), None) for row in got]
+        if None not in order and sorted(order) == list(range(len(want))):
+            raise ExerciseError(f"{base}: every row is the right answer for one of the sequences, but in another "
+                                f"order (your rows are those of sequences {order}). Row b must belong to "
+                                "sequences[b]: keep the list's order.")
+        check_value(got, want, what=base, hint="Pad into zeros with a mask, forward with the mask, take `last`, "
+                    "scores = last @ W_hy + b_y, then a softmax over each row.")
+    passed("Right: sequences of any length in, ten probabilities each out, even for scores in the thousands. "
            "This is exactly what a trained recognizer will do in lesson 07.")
