@@ -204,6 +204,25 @@ def gradient_demo(kind: str = "rnn"):
                                                     description="radius", continuous_update=False))
 
 
+def display_figure(fig) -> None:
+    """Show ``fig`` as an SVG image whose text stays text, then close it. For figures drawn in widget callbacks.
+
+    ``plt.show()`` inside a widget's callback hands the figure to the inline backend, whose rendering inside
+    an ``Output`` widget lost the axis labels and squeezed the bars in JupyterLab. An SVG written by
+    matplotlib itself, at the figure's own size, looks exactly as it does when saved from a script, scales
+    with the page, and keeps its labels as real text.
+    """
+    import io
+
+    from IPython.display import SVG, display
+
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none"}):       # labels as <text>, not outlines
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    display(SVG(buffer.getvalue()))
+
+
 def recognize_upload(recognizer):
     """An upload button: choose a WAV you recorded, and ``recognizer`` says which digit it hears.
 
@@ -234,10 +253,7 @@ def recognize_upload(recognizer):
                 print("Could not recognize it:", result.error.replace(str(path), item["name"]))
                 return
             print(f"I hear a {result.label} (probability {result.probability:.2f})")
-            ax = plots.axes_or_new(None, figsize=(6, 2))
-            ax.bar(recognizer.labels, result.probabilities, color="C0")
-            ax.set(ylabel="probability", ylim=(0, 1))
-            plt.show()
+            display_figure(plots.class_probabilities(recognizer.labels, result.probabilities).figure)
             y, sr = audio.load(path)
             display(Audio(y, rate=sr))
 

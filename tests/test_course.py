@@ -10,20 +10,6 @@ LESSONS = notebooks.lessons()
 NAMES = [p.name for p in LESSONS]
 
 
-def _solution_lines(nb) -> set[str]:
-    """The substantial lines written inside solution regions and nowhere else in the lesson."""
-    inside, outside = set(), set()
-    for cell in nb.cells:
-        region = False
-        for line in notebooks.source(cell).splitlines():
-            stripped = line.strip()
-            if stripped in (notebooks.BEGIN, notebooks.END):
-                region = stripped == notebooks.BEGIN
-                continue
-            (inside if region else outside).add(stripped)
-    return {line for line in inside - outside if len(line) >= 12 and not line.startswith("#")}
-
-
 def test_strip_solution_keeps_indentation_and_the_rest():
     text = "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n\nprint(f)"
     assert notebooks.strip_solution(text) == ("def f(x):\n    y = 1\n    # YOUR CODE HERE\n"
@@ -56,7 +42,7 @@ def test_student_edition_gives_nothing_away(path):
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
     # Code only: a prompt or a hint may quote a piece on purpose (an API to call, a nudge), and says so.
     code = "\n".join(notebooks.source(c) for c in student.cells if c.cell_type == "code")
-    leaked = [line for line in _solution_lines(course) if line in code]
+    leaked = [line for line in notebooks.solution_only_lines(course) if line in code]
     assert not leaked, f"solution lines in the student edition: {leaked[:3]}"
     assert text.count("raise NotImplementedError()") >= count
 

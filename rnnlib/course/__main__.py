@@ -21,12 +21,40 @@ def _cmd_student(args) -> int:
     return 0
 
 
+def _cmd_slides(args) -> int:
+    from .publish import build_slides
+
+    for path in build_slides(Path(args.out_dir), _targets(args.notebooks)):
+        print(path)
+    return 0
+
+
+def _cmd_site(args) -> int:
+    from .publish import build_site
+
+    written = build_site(Path(args.out_dir), _targets(args.notebooks))
+    print(f"{written[0]} and {len(written) - 1} lesson page(s)")
+    return 0
+
+
 def _cmd_execute(args) -> int:
     from .execute import execute
 
     for path in _targets(args.notebooks):
         print(f"  {path.name}: {execute(path):.0f} s", flush=True)
     return 0
+
+
+def _cmd_fit_slides(args) -> int:
+    from .slidefit import fit_lesson
+
+    status = 0
+    for path in _targets(args.notebooks):
+        for index, px in fit_lesson(path):
+            status = 1
+            print(f"{path.name}: cell {index} is {px} px tall on its own, taller than a 720 px slide: split it "
+                  "or make its figure smaller", file=sys.stderr)
+    return status
 
 
 def _cmd_tidy(args) -> int:
@@ -43,9 +71,21 @@ def main(argv=None) -> int:
     p.add_argument("out_dir", metavar="OUT_DIR")
     p.add_argument("notebooks", nargs="*", help="lessons to convert (default: every lesson in notebooks/)")
     p.set_defaults(run=_cmd_student)
+    p = sub.add_parser("slides", help="one reveal.js deck per lesson, working offline")
+    p.add_argument("out_dir", metavar="OUT_DIR")
+    p.add_argument("notebooks", nargs="*", help="default: every lesson")
+    p.set_defaults(run=_cmd_slides)
+    p = sub.add_parser("site", help="a static site: an index of the lessons and a page for each")
+    p.add_argument("out_dir", metavar="OUT_DIR")
+    p.add_argument("notebooks", nargs="*", help="default: every lesson")
+    p.set_defaults(run=_cmd_site)
     p = sub.add_parser("execute", help="maintainers: run lessons in place and store their outputs")
     p.add_argument("notebooks", nargs="*", help="default: every lesson")
     p.set_defaults(run=_cmd_execute)
+    p = sub.add_parser("fit-slides", help="maintainers: measure the slides in Chromium and add sub-slide breaks "
+                       "so each fits 1280x720")
+    p.add_argument("notebooks", nargs="*", help="default: every lesson")
+    p.set_defaults(run=_cmd_fit_slides)
     p = sub.add_parser("tidy", help="maintainers: apply the slide and nbgrader metadata conventions")
     p.add_argument("notebooks", nargs="*", help="default: every lesson")
     p.set_defaults(run=_cmd_tidy)

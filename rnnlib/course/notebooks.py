@@ -134,3 +134,20 @@ def strip_solution(text: str) -> str:
     if inside:
         raise ValueError("A BEGIN SOLUTION region is never closed by END SOLUTION.")
     return "\n".join(out)
+
+
+def solution_only_lines(nb, min_length: int = 12) -> set[str]:
+    """The substantial code lines written inside solution regions and nowhere else in the lesson.
+
+    What must never reach a student: the student edition, the slides and the site are tested against it.
+    """
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        region = False
+        for line in source(cell).splitlines():
+            stripped = line.strip()
+            if stripped in (BEGIN, END):
+                region = stripped == BEGIN
+                continue
+            (inside if region else outside).add(stripped)
+    return {line for line in inside - outside if len(line) >= min_length and not line.startswith("#")}

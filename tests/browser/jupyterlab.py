@@ -19,26 +19,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-CHROMIUM = Path(os.environ.get("RNNLIB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"]
+from rnnlib.course.browser import launch_chromium, missing  # noqa: F401 (re-exported for the tests)
+
 SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                          "checkForUpdates": False},
 }
-
-
-def missing() -> str | None:
-    """Why browser tests cannot run here, in one line, or None if they can."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (python -m pip install -r requirements-test.txt)"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
-    return None
 
 
 def _free_port() -> int:
@@ -96,10 +84,6 @@ class JupyterLab:
         if getattr(self, "_log", None):
             self._log.close()
         shutil.rmtree(self._tmp, ignore_errors=True)
-
-
-def launch_chromium(playwright, **kwargs):
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS, **kwargs)
 
 
 def run_all(page, timeout: float = 300) -> float:
