@@ -115,13 +115,107 @@ def test_lesson05_unattempted_exercises_are_not_done_yet(capsys):
 
 # --------------------------------------------------------------------------- lesson 06
 
-def test_lesson06_old(capsys):
-    sig = lambda a: 1 / (1 + np.exp(-a))
+def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
 
-    def lstm_step(x, h, c, Wx, Wh, b):
-        H = h.shape[1]
-        a = x @ Wx + h @ Wh + b
-        c = sig(a[:, H:2 * H]) * c + sig(a[:, :H]) * np.tanh(a[:, 2 * H:3 * H])
-        return sig(a[:, 3 * H:]) * np.tanh(c), c
 
-    lesson06.lstm_step(lstm_step)
+def step_backward(dh, dc, cache, *, through_h=True, sum_b=True, order="ifgo", prev_f=True):
+    """The reference step back; the keyword switches make the usual mistakes."""
+    x_t, h_prev, c_prev, i, f, g, o, c, W_x, W_h = cache
+    tanh_c = np.tanh(c)
+    if through_h:
+        dc = dc + dh * o * (1 - tanh_c ** 2)
+    blocks = {"i": dc * g * i * (1 - i), "f": dc * c_prev * f * (1 - f), "g": dc * i * (1 - g ** 2),
+              "o": dh * tanh_c * o * (1 - o)}
+    da = np.concatenate([blocks[k] for k in order], axis=1)
+    db = da.sum(axis=0) if sum_b else da[0]
+    return da @ W_x.T, da @ W_h.T, dc * f if prev_f else dc, x_t.T @ da, h_prev.T @ da, db
+
+
+def gru_forward(x, W_x, W_h, b_x, b_h, h0=None, mask=None):
+    B, T, _ = x.shape
+    H = W_h.shape[0]
+    h = np.zeros((B, H)) if h0 is None else h0
+    states = np.zeros((B, T, H))
+    for t in range(T):
+        ax, ah = x[:, t] @ W_x + b_x, h @ W_h + b_h
+        r = sigmoid(ax[:, :H] + ah[:, :H])
+        z = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
+        n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
+        h_new = (1 - z) * n + z * h
+        real = np.ones((B, 1), bool) if mask is None else mask[:, t, None]
+        h = np.where(real, h_new, h)
+        states[:, t] = np.where(real, h_new, 0.0)
+    return states, h
+
+
+def n_params(kind, D, H):
+    return {"rnn": 1, "lstm": 4, "gru": 3}[kind] * (D * H + H * H + (2 if kind == "gru" else 1) * H)
+
+
+def test_lesson06_accepts_the_reference_solutions(capsys):
+    lesson06.lstm_step_backward(step_backward)
+    lesson06.gru_forward(gru_forward)
+    lesson06.n_params(n_params)
+    assert capsys.readouterr().out.count("✅") == 3
+
+
+def test_lesson06_forward_step_matches_the_layer():
+    from rnnlib.layers import LSTM
+
+    rng = np.random.default_rng(0)
+    layer = LSTM(3, 4, seed=0)
+    x, h0, c0 = rng.standard_normal((2, 1, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    h, c, _ = lesson06.lstm_step_forward(x[:, 0], h0, c0, layer.params["W_x"], layer.params["W_h"], layer.params["b"])
+    assert np.allclose(h, layer.forward(x, h0=h0, c0=c0)[:, 0]) and np.allclose(c, layer.last_cell)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"through_h": False}, "path through h_t"),
+    ({"sum_b": False}, "summed over the batch"),
+    ({"order": "ifog"}, "candidate g, output gate o"),
+    ({"prev_f": False}, "dc_prev is not right"),
+])
+def test_lesson06_lstm_step_backward_explains_wrong_answers(kwargs, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson06.lstm_step_backward(lambda *a: step_backward(*a, **kwargs))
+
+
+def test_lesson06_lstm_step_backward_wants_six_arrays_and_an_intact_cache():
+    with pytest.raises(ExerciseError, match="six arrays"):
+        lesson06.lstm_step_backward(lambda *a: step_backward(*a)[:5])
+
+    def in_place(dh, dc, cache):
+        out = step_backward(dh, dc, cache)
+        cache[4][:] = 0.0
+        return out
+
+    with pytest.raises(ExerciseError, match="in place"):
+        lesson06.lstm_step_backward(in_place)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"swap_z": True}, "share of the \\*old\\* state"),
+    ({"reset_bias": False}, "bias included"),
+    ({"zero": False}, "output is zeros"),
+    ({"keep": False}, "state must be kept"),
+    ({"keep": False, "zero": False}, "runs through the padding"),
+])
+def test_lesson06_gru_forward_explains_wrong_answers(kwargs, message):
+    from rnnlib.checks.lesson06 import _gru_reference
+
+    with pytest.raises(ExerciseError, match=message):
+        lesson06.gru_forward(lambda *a: _gru_reference(*a, **kwargs))
+
+
+def test_lesson06_gru_forward_uses_h0():
+    with pytest.raises(ExerciseError, match="Start from h0"):
+        lesson06.gru_forward(lambda x, *p, h0=None, mask=None: gru_forward(x, *p, None, mask) if len(p) == 4
+                             else gru_forward(x, *p[:4], None, p[5]))
+
+
+def test_lesson06_unattempted_exercises_are_not_done_yet(capsys):
+    lesson06.lstm_step_backward(stub)
+    lesson06.gru_forward(stub)
+    lesson06.n_params(stub)
+    assert capsys.readouterr().out.count("not done yet") == 3
