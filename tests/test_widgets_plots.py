@@ -50,3 +50,20 @@ def test_bptt_arrows_draws_forward_and_backward_arrows():
     ax = plots.bptt_arrows(steps=2)
     reds = [p for p in ax.patches if p.get_edgecolor()[:3] == plt.matplotlib.colors.to_rgb("C3")]
     assert len(reds) >= 3 * 2  # per step: g_t, the step back through w_h, the share of the weights
+
+
+def test_display_figure_keeps_the_chart_labels_as_text(capsys, monkeypatch):
+    """The recognizer's chart is shown as SVG with its labels as text (JupyterLab lost them through plt.show)."""
+    import numpy as np
+    from IPython.display import SVG
+
+    from rnnlib import plots, widgets
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    ax = plots.class_probabilities([str(d) for d in range(10)], np.r_[0.98, np.full(9, 0.02 / 9)])
+    widgets.display_figure(ax.figure)
+    [svg] = shown
+    assert isinstance(svg, SVG)
+    for label in ["probability", "class", *map(str, range(10))]:
+        assert f">{label}</text>" in svg.data

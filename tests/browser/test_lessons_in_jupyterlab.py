@@ -7,7 +7,10 @@ Skipped, with the reason, where Playwright or Chromium is missing; CI installs b
 """
 from __future__ import annotations
 
+import base64
 import json
+import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -48,8 +51,49 @@ def browser():
         chromium.close()
 
 
+def phone_recording(fsdd_dir: Path, folder: Path) -> tuple[Path, int]:
+    """A test recording of a voice the lessons train on, as a phone saves it: 44.1 kHz stereo. Returns (path, digit)."""
+    import numpy as np
+    import soundfile as sf
+
+    from rnnlib import audio, datasets
+
+    recording = datasets.find(datasets.list_recordings(fsdd_dir), digit=7, speaker="jackson", index=0)
+    y, sr = audio.load(recording.path)
+    path = folder / "my_seven.wav"
+    sf.write(path, np.stack([audio.resample(y, sr, 44100)] * 2, axis=1), 44100)
+    return path, recording.digit
+
+
+def chart_texts(output) -> list[str]:
+    """The words and numbers drawn in the SVG chart of an output: inline ``<svg>`` or an ``<img>`` of one."""
+    texts = output.locator("svg text").all_text_contents()
+    for src in output.locator("img").evaluate_all("els => els.map(e => e.src)"):
+        if src.startswith("data:image/svg+xml"):
+            head, data = src.split(",", 1)
+            svg = base64.b64decode(data).decode() if head.endswith(";base64") else urllib.parse.unquote(data)
+            texts += [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)]
+    return [t for t in texts if t]
+
+
+def check_upload(page, wav: Path, digit: int) -> None:
+    """Upload ``wav`` through the lesson's button; the page must name the digit and chart all ten classes."""
+    with page.expect_file_chooser() as chooser:
+        page.click("text=Upload a WAV")
+    chooser.value.set_files(str(wav))
+    answer = page.locator(".jp-OutputArea-output", has_text="I hear a").last
+    answer.wait_for(timeout=60_000)
+    text = answer.inner_text()
+    assert f"I hear a {digit}" in text, f"the upload was answered with: {text[:300]!r}"
+    assert "mixed down to mono" in text and "resampled to 8000 Hz" in text
+    page.wait_for_timeout(500)
+    widget_area = page.locator(".jupyter-widgets .jp-OutputArea", has_text="I hear a").last   # answer, chart, player
+    labels = chart_texts(widget_area)
+    assert {str(d) for d in range(10)} <= set(labels) and "probability" in labels, f"chart labels: {labels}"
+
+
 @pytest.mark.parametrize("path", notebooks.lessons(), ids=lambda p: p.name)
-def test_lesson_runs_in_jupyterlab(path, lab, browser):
+def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
     want = expected(path)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     console_errors = []
@@ -75,6 +119,8 @@ def test_lesson_runs_in_jupyterlab(path, lab, browser):
             page.keyboard.press("ArrowRight")
             page.wait_for_function("([el, old]) => el.innerHTML !== old", arg=[output.element_handle(), before],
                                    timeout=30_000)
+        if page.locator("text=Upload a WAV").count():
+            check_upload(page, *phone_recording(fsdd_dir, tmp_path))
         assert not console_errors, f"{path.name}: JavaScript errors: {console_errors[:3]}"
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
