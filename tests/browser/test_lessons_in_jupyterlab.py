@@ -17,7 +17,7 @@ import pytest
 
 from rnnlib.course import notebooks
 
-from .jupyterlab import JupyterLab, launch_chromium, missing, run_all
+from .jupyterlab import JupyterLab, missing, run_all
 
 REASON = missing()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
@@ -39,16 +39,6 @@ def expected(path: Path) -> dict:
 def lab(fsdd_dir):
     with JupyterLab(notebooks.ROOT) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 def phone_recording(fsdd_dir: Path, folder: Path) -> tuple[Path, int]:

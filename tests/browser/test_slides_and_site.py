@@ -15,7 +15,7 @@ import pytest
 from rnnlib.course import notebooks
 from rnnlib.course.publish import build_site, build_slides
 
-from .jupyterlab import launch_chromium, missing
+from .jupyterlab import missing
 
 REASON = missing()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
@@ -35,16 +35,6 @@ def _wait_for_math(page, html: str) -> None:
 
 def _solution_lines(path) -> set[str]:
     return notebooks.solution_only_lines(notebooks.read(path))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 def _font_from_disk(text: str) -> bool:
