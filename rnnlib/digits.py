@@ -97,7 +97,8 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
         seqs += recording_features(rec, recordings, speed=speed, standardize=False)
         labels += [r.digit for r in recordings]
     rec.scaler = features.Standardizer().fit(seqs)
-    seqs = rec.scaler.transform(seqs)
+    for i, seq in enumerate(seqs):      # one at a time, so each raw copy is freed as its standardized one arrives
+        seqs[i] = rec.scaler.transform(seq)
     val = None
     if validation:
         val = (recording_features(rec, validation), [r.digit for r in validation])
