@@ -67,6 +67,11 @@ class SequenceClassifier:
     def n_classes(self) -> int:
         return self.readout.params["W"].shape[1]
 
+    def embed(self, x, mask=None) -> np.ndarray:
+        """What the readout sees: the pooled top-layer state of each sequence, ``(B, H)`` (see :meth:`forward`)."""
+        self.forward(x, mask)
+        return self.readout._cache.copy()
+
     def forward(self, x, mask=None) -> np.ndarray:
         """x: ``(B, T, D)``; mask: ``(B, T)`` bool or None. Returns ``logits: (B, C)``."""
         h = x

@@ -86,3 +86,16 @@ def test_state_gradients_match_a_split_run(cls):
     tail.forward(x[:, k + 1:], **states)
     tail.backward(R[:, k + 1:])
     np.testing.assert_allclose(full, R[:, k] + tail.dh0, atol=1e-12)
+
+
+def test_embed_is_what_the_readout_reads():
+    import numpy as np
+
+    from rnnlib import models
+
+    rng = np.random.default_rng(0)
+    model = models.SequenceClassifier.build("gru", 3, [5], 4, pooling="mean", seed=0, dtype=np.float64)
+    x, mask = rng.standard_normal((2, 6, 3)), np.arange(6)[None] < np.array([[6], [3]])
+    z = model.embed(x, mask)
+    assert z.shape == (2, 5)
+    np.testing.assert_allclose(z @ model.readout.params["W"] + model.readout.params["b"], model.forward(x, mask))
