@@ -25,7 +25,9 @@ def test_lesson_follows_the_conventions(path):
     after = [dict(c.metadata) for c in notebooks.tidy(notebooks.read(path)).cells]
     assert before == after, "run `python -m rnnlib.course tidy` (or execute) on this lesson"
     solutions = [c for c in nb.cells if notebooks.is_solution(c)]
-    assert len(solutions) >= 2, "every lesson has at least two exercises"
+    real = [(name, n) for name, n in notebooks.exercise_sizes(nb) if n >= 10]
+    assert len(real) >= 2, f"every lesson has two exercises of ten or more lines of logic; this one: " \
+                           f"{notebooks.exercise_sizes(nb)}"
     for cell in solutions:
         assert cell.metadata["jupyter"]["source_hidden"] is True
         assert cell.metadata["slideshow"]["slide_type"] == "skip"

@@ -3,6 +3,7 @@
     python -m rnnlib.course student OUT_DIR   # the student edition: exercises as stubs, outputs cleared
     python -m rnnlib.course slides OUT_DIR    # instructors: a reveal.js deck per lesson, works offline
     python -m rnnlib.course site OUT_DIR      # publishers: a static site of the course (GitHub Pages)
+    python -m rnnlib.course exercises         # each lesson's exercises and their lines of logic
     python -m rnnlib.course execute [NB ...]  # maintainers: re-run lessons in place, as they are committed
     python -m rnnlib.course tidy [NB ...]     # maintainers: apply the metadata conventions below, no run
     python -m rnnlib.course fit-slides [NB]   # maintainers: sub-slide breaks measured to fit 1280x720

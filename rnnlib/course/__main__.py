@@ -57,6 +57,13 @@ def _cmd_fit_slides(args) -> int:
     return status
 
 
+def _cmd_exercises(args) -> int:
+    for path in _targets(args.notebooks):
+        sizes = notebooks.exercise_sizes(notebooks.read(path))
+        print(f"{path.name}: " + ", ".join(f"{name} ({n} lines)" for name, n in sizes))
+    return 0
+
+
 def _cmd_tidy(args) -> int:
     for path in _targets(args.notebooks):
         notebooks.write(notebooks.tidy(notebooks.read(path)), path)
@@ -86,6 +93,9 @@ def main(argv=None) -> int:
                        "so each fits 1280x720")
     p.add_argument("notebooks", nargs="*", help="default: every lesson")
     p.set_defaults(run=_cmd_fit_slides)
+    p = sub.add_parser("exercises", help="list each lesson's exercises and their lines of logic")
+    p.add_argument("notebooks", nargs="*", help="default: every lesson")
+    p.set_defaults(run=_cmd_exercises)
     p = sub.add_parser("tidy", help="maintainers: apply the slide and nbgrader metadata conventions")
     p.add_argument("notebooks", nargs="*", help="default: every lesson")
     p.set_defaults(run=_cmd_tidy)

@@ -151,3 +151,22 @@ def solution_only_lines(nb, min_length: int = 12) -> set[str]:
                 continue
             (inside if region else outside).add(stripped)
     return {line for line in inside - outside if len(line) >= min_length and not line.startswith("#")}
+
+
+def exercise_sizes(nb) -> list[tuple[str, int]]:
+    """``[(function name, lines of logic)]`` for each exercise: the non-blank, non-comment lines of its solution."""
+    sizes = []
+    for cell in nb.cells:
+        if not is_solution(cell):
+            continue
+        text = source(cell)
+        name = re.search(r"^def (\w+)", text, re.M)
+        count, inside = 0, False
+        for line in text.splitlines():
+            stripped = line.strip()
+            if stripped in (BEGIN, END):
+                inside = stripped == BEGIN
+            elif inside and stripped and not stripped.startswith("#"):
+                count += 1
+        sizes.append((name[1] if name else "?", count))
+    return sizes
