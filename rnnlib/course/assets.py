@@ -2,9 +2,7 @@
 
 nbconvert's HTML and slide templates load reveal.js, require.js, MathJax and the widget renderer from
 CDNs by default. A classroom projector may have no network, and a site should not break when a CDN
-does, so we serve pinned local copies instead:
-
-reveal.js, require.js, MathJax 2.7 (the version nbconvert's templates are written for) and the widget
+does, so we serve pinned local copies instead. reveal.js, require.js, MathJax 2.7 (the version nbconvert's templates are written for) and the widget
 renderer (``@jupyter-widgets/html-manager``) come from the npm registry, fetched once with ``npm pack``
 (Node.js's own client), checked against the sha256 below and kept in the course cache
 (``RNNLIB_CACHE_DIR``, else the per-user cache).
@@ -29,9 +27,9 @@ NPM_PACKAGES = {
     "mathjax": ("mathjax", "2.7.9", "7131e739848edc14aa661a5516995866b81a477fab8b039d7cc324930e71f786"),
 }
 MATHJAX_CONFIG = "TeX-AMS_CHTML-full,Safe"        # nbconvert's own choice: TeX input, CommonHTML output
-# Of MathJax's 60 MB, the pages need the CommonHTML output and its TeX fonts only.
+# Of the 73 MB MathJax unpacks to, the pages need the CommonHTML output and its TeX fonts: 17 MB.
 _MATHJAX_UNUSED = shutil.ignore_patterns("unpacked", "SVG", "STIX-Web", "Latin-Modern", "Gyre-*", "Asana-Math",
-                                         "Neo-Euler", "Neo-Euler", "test", "docs", "*.md", "localization")
+                                         "Neo-Euler", "test", "docs", "*.md", "localization")
 
 
 def npm_package(name: str) -> Path:
