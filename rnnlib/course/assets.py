@@ -2,10 +2,10 @@
 
 nbconvert's HTML and slide templates load reveal.js, require.js, MathJax and the widget renderer from
 CDNs by default. A classroom projector may have no network, and a site should not break when a CDN
-does, so we serve pinned local copies instead. reveal.js, require.js, MathJax 2.7 (the version nbconvert's templates are written for) and the widget
-renderer (``@jupyter-widgets/html-manager``) come from the npm registry, fetched once with ``npm pack``
-(Node.js's own client), checked against the sha256 below and kept in the course cache
-(``RNNLIB_CACHE_DIR``, else the per-user cache).
+does, so we serve pinned local copies instead. reveal.js, require.js, MathJax 2.7 (the version
+nbconvert's templates are written for) and the widget renderer (``@jupyter-widgets/html-manager``) come
+from the npm registry, fetched once with ``npm pack`` (Node.js's own client), checked against the sha256
+below and kept in the course cache (``RNNLIB_CACHE_DIR``, else the per-user cache).
 """
 from __future__ import annotations
 
