@@ -148,6 +148,11 @@ def numeric(f, array, eps=1e-6, *, one_sided=False, restore=True, halve=True, co
 
 
 def backward(dh_out, x, hs, W_xh, W_hh, *, later=True, tanh=True, shift=0, in_place=False, h0=True):
+    """A learner's rnn_backward, right with the defaults, each switch one typical mistake.
+
+    Written out here rather than borrowed from the check's own ``_bptt``, so the test does not grade the
+    check with the check's code (and it has two more mistakes the check never builds itself).
+    """
     B, T, _ = x.shape
     g = {"W_xh": np.zeros_like(W_xh), "W_hh": np.zeros_like(W_hh), "b_h": np.zeros(W_hh.shape[0]),
          "x": np.zeros_like(x)}
