@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, augment, datasets, features, models, train
+from . import audio, augment, datasets, features, metrics, models, train
 from .recognizer import Recognizer
 
 LABELS = [str(d) for d in range(10)]
@@ -57,19 +57,43 @@ def recording_features(recognizer: Recognizer, recordings, *, speed: float = 1.0
 
     standardize=False leaves out the training statistics (training computes them from these).
     """
-    out = []
-    for r in recordings:
-        y, sr = audio.load(r.path, recognizer.sample_rate)
-        if speed != 1.0:
-            y = augment.speed(y, speed, sr)
-        out.append(recognizer.features(y, sr, standardize=standardize))
-    return out
+    waveforms = (audio.load(r.path, recognizer.sample_rate)[0] for r in recordings)
+    if speed != 1.0:
+        waveforms = (augment.speed(y, speed, recognizer.sample_rate) for y in waveforms)
+    return waveform_features(recognizer, waveforms, standardize=standardize)
+
+
+def waveform_features(recognizer: Recognizer, waveforms, *, standardize: bool = True) -> list[np.ndarray]:
+    """Features ``(T_i, D)`` of each waveform ``(N_i,)`` (at ``recognizer.sample_rate``), as ``recognizer`` computes them."""
+    return [recognizer.features(y, recognizer.sample_rate, standardize=standardize) for y in waveforms]
 
 
 def _masker(n_coeffs: int):
     def mask(seq, rng):
         return augment.spec_mask(seq, rng=rng, n_coeffs=n_coeffs)
     return mask
+
+
+def new_recognizer(recipe: Recipe = Recipe(), *, seed: int = 0) -> Recognizer:
+    """A recognizer with the recipe's feature pipeline and a fresh, untrained model (no scaler fitted yet)."""
+    cfg = recipe.feature_config
+    model = models.SequenceClassifier.build(recipe.kind, cfg.n_features, list(recipe.hidden_sizes), len(LABELS),
+                                            pooling=recipe.pooling, seed=seed)
+    return Recognizer(model, LABELS, feature_config=cfg, trim_db=recipe.trim_db, utterance_norm=recipe.utterance_norm,
+                      test_speeds=recipe.test_speeds)
+
+
+def fit_model(model, seqs, labels, recipe: Recipe = Recipe(), *, seed: int = 0, validation=None,
+              class_weights=None, progress: bool = True) -> dict:
+    """Train ``model`` on standardized feature sequences ``(T_i, D)`` with the recipe's settings; returns the history.
+
+    validation: ``(seqs, labels)`` for early stopping (with ``recipe.patience``). class_weights: ``(C,)``
+    for the cross-entropy (lesson 08).
+    """
+    mask = _masker(recipe.feature_config.n_mfcc) if recipe.spec_masks else None
+    return train.fit(model, seqs, np.asarray(labels), validation=validation, epochs=recipe.epochs,
+                     batch_size=recipe.batch_size, lr=recipe.lr, clip=recipe.clip, patience=recipe.patience,
+                     augment=mask, class_weights=class_weights, seed=seed, progress=progress)
 
 
 def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, progress: bool = True,
@@ -87,11 +111,7 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
         held = rng.random(len(recordings)) < recipe.validation_fraction
         validation = [r for r, h in zip(recordings, held) if h]
         recordings = [r for r, h in zip(recordings, held) if not h]
-    cfg = recipe.feature_config
-    model = models.SequenceClassifier.build(recipe.kind, cfg.n_features, list(recipe.hidden_sizes), len(LABELS),
-                                            pooling=recipe.pooling, seed=seed)
-    rec = Recognizer(model, LABELS, feature_config=cfg, trim_db=recipe.trim_db, utterance_norm=recipe.utterance_norm,
-                     test_speeds=recipe.test_speeds)
+    rec = new_recognizer(recipe, seed=seed)
     seqs, labels = [], []
     for speed in (1.0, *recipe.speeds):
         seqs += recording_features(rec, recordings, speed=speed, standardize=False)
@@ -102,9 +122,7 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
     val = None
     if validation:
         val = (recording_features(rec, validation), [r.digit for r in validation])
-    history = train.fit(model, seqs, np.array(labels), validation=val, epochs=recipe.epochs,
-                        batch_size=recipe.batch_size, lr=recipe.lr, clip=recipe.clip, patience=recipe.patience,
-                        augment=_masker(cfg.n_mfcc) if recipe.spec_masks else None, seed=seed, progress=progress)
+    history = fit_model(rec.model, seqs, labels, recipe, seed=seed, validation=val, progress=progress)
     history["n_train"], history["n_validation"] = len(recordings), len(validation or [])
     return rec, history
 
@@ -117,8 +135,7 @@ def evaluate(recognizer: Recognizer, recordings) -> dict:
     probs = recognizer.predict_proba_audio([audio.load(r.path, recognizer.sample_rate) for r in recordings])
     predicted = probs.argmax(axis=1)
     truth = np.array([r.digit for r in recordings])
-    confusion = np.zeros((len(LABELS), len(LABELS)), int)
-    np.add.at(confusion, (truth, predicted), 1)
+    confusion = metrics.confusion_matrix(truth, predicted, len(LABELS))
     per_speaker = {s: float(np.mean(predicted[[r.speaker == s for r in recordings]] ==
                                     truth[[r.speaker == s for r in recordings]]))
                    for s in datasets.speakers(recordings)}

@@ -186,3 +186,89 @@ def load(path) -> tuple[SequenceClassifier, dict]:
     except (KeyError, ValueError, TypeError) as err:
         raise ModelFileError(f"{path} is damaged or inconsistent ({err}).") from None
     return model, config["metadata"]
+
+
+# ----------------------------------------------------------------------------- filling gaps (lesson 09)
+
+class GapFiller:
+    """Fill a gap in a waveform from both sides: a bidirectional GRU over short frames of samples (lesson 09).
+
+    The waveform around a gap is cut into frames of ``frame`` samples: ``context`` frames before the gap, the
+    gap's frames (zeros), ``context`` frames after. Each step's input is one frame plus a flag that is 1 inside
+    the gap: ``x: (B, T, frame + 1)``. One GRU reads the steps left to right, another right to left, so at every
+    step of the gap one state knows what came before and the other what comes after. Their states side by side,
+    ``(B, T, 2H)``, go through a ``Dense`` layer to a frame of samples, ``(B, T, frame)``; training counts only the
+    gap's frames in the mean squared error. The whole gap is predicted at once: no output is fed back in, so
+    there is nothing to drift (unlike free-running generation).
+
+    Used as a concealer (see :mod:`rnnlib.repair`): ``filler(left, right, n)`` returns ``(n,)`` samples.
+    """
+
+    def __init__(self, *, frame: int = 40, hidden: int = 64, context: int = 8, seed=None, dtype=np.float32):
+        rng = np.random.default_rng(seed)
+        self.frame, self.context = int(frame), int(context)
+        self.forward_gru = GRU(self.frame + 1, hidden, seed=rng, dtype=dtype)
+        self.backward_gru = GRU(self.frame + 1, hidden, seed=rng, dtype=dtype)
+        self.readout = Dense(2 * hidden, self.frame, seed=rng, dtype=dtype)
+
+    @property
+    def layers(self) -> list:
+        return [self.forward_gru, self.backward_gru, self.readout]
+
+    @property
+    def n_params(self) -> int:
+        return sum(layer.n_params for layer in self.layers)
+
+    def inputs(self, windows, gap_frames: int) -> tuple[np.ndarray, np.ndarray]:
+        """Windows ``(B, (2·context + gap_frames)·frame)`` of samples → ``x: (B, T, frame + 1)`` and the gap ``mask: (B, T)``.
+
+        The gap's samples are zeroed in ``x`` (the model must not see them); the mask marks its frames.
+        """
+        windows = np.asarray(windows)
+        T = 2 * self.context + gap_frames
+        if windows.ndim != 2 or windows.shape[1] != T * self.frame:
+            raise ValueError(f"windows must be (B, {T * self.frame}): {self.context} frames of context, {gap_frames} of "
+                             f"gap and {self.context} of context, {self.frame} samples each; got {windows.shape}.")
+        frames = windows.reshape(len(windows), T, self.frame).astype(self.readout.dtype, copy=True)
+        mask = np.zeros((len(windows), T), bool)
+        mask[:, self.context:self.context + gap_frames] = True
+        frames[mask] = 0.0
+        x = np.concatenate([frames, mask[:, :, None].astype(frames.dtype)], axis=2)
+        return x, mask
+
+    def forward(self, x) -> np.ndarray:
+        """x: ``(B, T, frame + 1)`` → predicted frames ``(B, T, frame)``."""
+        h_fwd = self.forward_gru.forward(x)
+        h_bwd = self.backward_gru.forward(x[:, ::-1])[:, ::-1]     # read right to left, then put back in time order
+        return self.readout.forward(np.concatenate([h_fwd, h_bwd], axis=2))
+
+    def backward(self, dout) -> np.ndarray:
+        """dout: ``(B, T, frame)``. Fills every layer's ``grads``; returns ``d loss / d x``."""
+        dh = self.readout.backward(dout)
+        H = self.forward_gru.hidden_size
+        dx = self.forward_gru.backward(dh[:, :, :H])
+        dx += self.backward_gru.backward(dh[:, ::-1, H:])[:, ::-1]  # the reversed reader's gradient, reversed back
+        return dx
+
+    def loss(self, windows, gap_frames: int) -> tuple[float, np.ndarray]:
+        """Forward on ``windows`` (see :meth:`inputs`); the MSE over the gap's samples and its gradient."""
+        x, mask = self.inputs(windows, gap_frames)
+        target = np.asarray(windows).reshape(x.shape[0], x.shape[1], self.frame).astype(x.dtype)
+        return losses.mean_squared_error(self.forward(x), target, mask=mask)
+
+    def __call__(self, left, right, n: int) -> np.ndarray:
+        """Concealer: ``(n,)`` samples for a gap between ``left`` and ``right`` (any lengths; the last/first
+        ``context`` frames are used, zero-padded if shorter). Each gap is scaled by its context's peak first."""
+        gap_frames = -(-int(n) // self.frame)
+        width = self.context * self.frame
+        left = np.asarray(left, np.float64)[-width:] if width else np.zeros(0)
+        right = np.asarray(right, np.float64)[:width]
+        left = np.concatenate([np.zeros(width - left.size), left])
+        right = np.concatenate([right, np.zeros(width - right.size)])
+        scale = max(np.abs(left).max(initial=0.0), np.abs(right).max(initial=0.0))
+        if scale == 0:
+            return np.zeros(n)
+        window = np.concatenate([left, np.zeros(gap_frames * self.frame), right]) / scale
+        x, mask = self.inputs(window[None], gap_frames)
+        predicted = self.forward(x)[0, self.context:self.context + gap_frames].reshape(-1)
+        return predicted[:n].astype(np.float64) * scale

@@ -205,3 +205,33 @@ def class_probabilities(labels, probabilities, *, ax=None, title: str | None = N
     if title:
         ax.set_title(title)
     return ax
+
+
+def confusion_matrix(counts, *, ax=None, title: str = "confusion matrix", labels=None):
+    """Counts ``(C, C)`` as a heat map: row = the class said, column = the class heard; off-diagonal counts in red."""
+    counts = np.asarray(counts)
+    ax = axes_or_new(ax, figsize=(4.5, 4))
+    ax.imshow(counts, cmap="Blues")
+    for (i, j), n in np.ndenumerate(counts):
+        if n:
+            ax.text(j, i, n, ha="center", va="center", fontsize=8, color="white" if i == j else "C3")
+    ticks = range(len(counts))
+    ax.set(xlabel="heard", ylabel="said", xticks=ticks, yticks=ticks, title=title)
+    if labels is not None:
+        ax.set_xticklabels(labels)
+        ax.set_yticklabels(labels)
+    return ax
+
+
+def per_class_recall(recalls: dict, *, ax=None, highlight=(), title: str = "recall per class"):
+    """Grouped bars: for each name in ``recalls`` (name → ``(C,)`` recall), one bar per class; ``highlight`` shades classes."""
+    ax = axes_or_new(ax, figsize=(9, 2.8))
+    n_classes = len(next(iter(recalls.values())))
+    width = 0.8 / len(recalls)
+    for c in highlight:
+        ax.axvspan(c - 0.45, c + 0.45, color="0.92", zorder=0)
+    for k, (name, recall) in enumerate(recalls.items()):
+        ax.bar(np.arange(n_classes) - 0.4 + width * (k + 0.5), recall, width, label=name)
+    ax.set(xlabel="class", ylabel="recall", ylim=(0, 1.05), xticks=range(n_classes), title=title)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))   # beside, not over, the bars
+    return ax

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["next_sample", "recall", "adding"]
+__all__ = ["next_sample", "voiced", "recall", "adding"]
 
 
 def _count(value, name, minimum=1) -> int:
@@ -30,6 +30,30 @@ def next_sample(n_sequences: int, length: int, *, n_tones: int = 2, sr: int = 40
     t = np.arange(T + 1) / sr
     wave = np.sin(2 * np.pi * f * t + phase).sum(axis=1) / n_tones          # (B, T+1)
     wave += noise * rng.standard_normal(wave.shape)
+    return wave[:, :-1, None], wave[:, 1:, None]
+
+
+def voiced(n_sequences: int, length: int, *, f0=(140.0, 220.0), n_harmonics: int = 5, sr: int = 8000,
+           seed=None) -> tuple[np.ndarray, np.ndarray]:
+    """Predict the next sample of a voiced sound: a fundamental ``f0`` Hz and its harmonics, like a sung vowel.
+
+    Each sequence has its own fundamental, drawn uniformly from ``f0`` (a pair: low, high; or one number), and
+    harmonics ``k·f0`` with amplitudes ``1/k`` and random phases, scaled to peak at 0.8. Returns ``x: (B, T, 1)``
+    (samples 0..T-1) and ``y: (B, T, 1)`` (samples 1..T), as :func:`next_sample`. At 8 kHz one period of
+    140–220 Hz spans 36–57 samples.
+    """
+    B, T = _count(n_sequences, "n_sequences"), _count(length, "length", 2)
+    K = _count(n_harmonics, "n_harmonics")
+    low, high = (float(f0), float(f0)) if np.ndim(f0) == 0 else (float(f0[0]), float(f0[1]))
+    if not 0 < low <= high or high * K >= sr / 2:
+        raise ValueError(f"f0 must be positive, with every harmonic below half the sample rate ({sr / 2:g} Hz); "
+                         f"got f0 = {f0} with {K} harmonics.")
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(low, high, size=(B, 1, 1)) * np.arange(1, K + 1)[None, :, None]       # (B, K, 1)
+    phase = rng.uniform(0, 2 * np.pi, size=(B, K, 1))
+    t = np.arange(T + 1) / sr
+    wave = (np.sin(2 * np.pi * f * t + phase) / np.arange(1, K + 1)[None, :, None]).sum(axis=1)   # (B, T+1)
+    wave *= 0.8 / np.abs(wave).max(axis=1, keepdims=True)
     return wave[:, :-1, None], wave[:, 1:, None]
 
 

@@ -18,13 +18,46 @@ import numpy as np
 from . import losses, models, optim, tasks
 from .features import pad_sequences
 
-__all__ = ["fit_sequence_regressor", "predict_sequence", "classifier_step", "fit_classifier", "accuracy",
-           "recall_accuracy", "length_buckets", "train_epoch", "fit", "predict_sequences", "progress_bar"]
+__all__ = ["teacher_forced_step", "generate", "fit_sequence_regressor", "predict_sequence", "classifier_step", "fit_classifier", "accuracy",
+           "recall_accuracy", "length_buckets", "train_epoch", "fit", "predict_sequences", "progress_bar",
+           "fit_gap_filler"]
 
 
 def predict_sequence(rnn, readout, x, h0=None) -> np.ndarray:
     """``readout(rnn(x))``: ``x: (B, T, D)`` → ``(B, T, O)``."""
     return readout.forward(rnn.forward(x, h0=h0))
+
+
+def teacher_forced_step(rnn, readout, optimizer, x, y, clip: float | None = 1.0) -> float:
+    """One update of ``readout(rnn(x))`` towards ``y`` (both ``(B, T, ·)``) with mean squared error (lesson 09).
+
+    Teacher forcing: every input is the true sequence, whatever the model predicted. Forward, MSE, backward
+    through time, clip the global gradient norm to ``clip`` (None: no clipping), one optimizer step.
+    Returns the loss before the step.
+    """
+    pred = readout.forward(rnn.forward(x))
+    loss, dpred = losses.mean_squared_error(pred, y)
+    rnn.backward(readout.backward(dpred))
+    if clip:
+        optim.clip_grad_norm([rnn, readout], clip)
+    optimizer.step()
+    return loss
+
+
+def generate(rnn, readout, prompt, n_steps: int) -> np.ndarray:
+    """Free running (lesson 09): read ``prompt: (P,)``, then feed each prediction back in as the next input.
+
+    rnn: a one-state recurrent layer with one input (``RNN`` or ``GRU``, ``input_size=1``); readout: its
+    ``Dense(H, 1)``. The first generated sample is the prediction after the whole prompt. Returns ``(n_steps,)``.
+    """
+    out = rnn.forward(np.asarray(prompt, rnn.dtype)[None, :, None])      # (1, P, H)
+    h, sample = rnn.last_state, readout.forward(out[:, -1])               # sample: (1, 1)
+    generated = np.empty(int(n_steps))
+    for k in range(int(n_steps)):
+        generated[k] = sample[0, 0]
+        out = rnn.forward(sample[:, None, :], h0=h)                       # one step, from the carried state
+        h, sample = rnn.last_state, readout.forward(out[:, 0])
+    return generated
 
 
 def fit_sequence_regressor(rnn, readout, x, y, *, optimizer, steps: int, chunk: int | None = None,
@@ -279,4 +312,38 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     if best is not None:
         _restore(model, best)
     history["seconds"] = time.perf_counter() - start
+    return history
+
+
+def fit_gap_filler(model, windows: dict, *, epochs: int = 4, batch_size: int = 64, lr: float = 2e-3,
+                   clip: float = 1.0, seed=0, progress: bool = True) -> dict:
+    """Train a :class:`rnnlib.models.GapFiller` on windows of speech around gaps (lesson 09).
+
+    windows: gap length in frames → ``(N, (2·context + gap_frames)·frame)`` windows (see
+    :func:`rnnlib.repair.gap_windows`). Each epoch shuffles all batches of all gap lengths together; a batch
+    holds one gap length. Returns ``{"loss": [mean MSE per epoch], "seconds": ...}``.
+    """
+    import time
+
+    rng = np.random.default_rng(seed)
+    optimizer = optim.Adam(model.layers, lr=lr)
+    batches = [(g, start) for g, w in windows.items() for start in range(0, len(w), batch_size)]
+    if not batches:
+        raise ValueError("No training windows: give at least one gap length with one window.")
+    history, start_time = {"loss": [], "seconds": 0.0}, time.perf_counter()
+    with progress_bar(epochs * len(batches), enabled=progress) as bar:
+        for _ in range(epochs):
+            order = {g: rng.permutation(len(w)) for g, w in windows.items()}
+            total = 0.0
+            for k in rng.permutation(len(batches)):
+                g, start = batches[k]
+                loss, dpred = model.loss(windows[g][order[g][start:start + batch_size]], g)
+                model.backward(dpred)
+                optim.clip_grad_norm(model.layers, clip)
+                optimizer.step()
+                total += loss
+                bar.update(1)
+            history["loss"].append(total / len(batches))
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+    history["seconds"] = time.perf_counter() - start_time
     return history

@@ -223,6 +223,90 @@ def display_figure(fig) -> None:
     display(SVG(buffer.getvalue()))
 
 
+def noise_demo(recognizers: dict, waveforms, names, talkers, *, sr: int = audio.SAMPLE_RATE):
+    """Pick a recording, a kind of noise and an SNR: hear it, and see what each recognizer makes of it.
+
+    recognizers: name → :class:`rnnlib.recognizer.Recognizer` (e.g. trained on clean and on noisy speech).
+    waveforms: the recordings to choose from, ``(N_i,)`` at ``sr``; names: how the menu lists them.
+    talkers: waveforms the babble is made of (other speakers). The noise is drawn with a fixed seed, so
+    the same settings always give the same sound.
+    """
+    from IPython.display import Audio, display
+
+    from . import augment
+
+    def show(recording, noise, snr_db):
+        y = waveforms[recording]
+        if noise == "white noise":
+            y = augment.mix(y, np.random.default_rng(0).standard_normal(len(y)), snr_db)
+        elif noise == "babble":
+            y = augment.mix(y, augment.babble(talkers, len(y), seed=0), snr_db)
+        fig, axes = plt.subplots(1, len(recognizers), figsize=(4.2 * len(recognizers), 2.4), layout="constrained")
+        for ax, (name, rec) in zip(np.atleast_1d(axes), recognizers.items()):
+            p = rec.predict_proba_audio([(y, sr)])[0]
+            plots.class_probabilities(rec.labels, p, ax=ax, title=f"{name}: hears {rec.labels[p.argmax()]}")
+        display(Audio(y, rate=sr, normalize=False) if np.abs(y).max() <= 1 else Audio(y, rate=sr))
+        display_figure(fig)
+
+    return W.interactive(
+        show,
+        recording=W.Dropdown(options=[(name, k) for k, name in enumerate(names)], description="recording"),
+        noise=W.ToggleButtons(options=["none", "white noise", "babble"], value="babble", description="noise"),
+        snr_db=W.FloatSlider(value=5.0, min=-5.0, max=30.0, step=2.5, description="SNR (dB)",
+                             continuous_update=False))
+
+
+def draw_repair(y, start: int, gap: int, concealers: dict, *, sr: int = audio.SAMPLE_RATE, context: int = 640,
+                axes=None):
+    """The original around a gap and each concealer's fill, each in its own panel with its SNR (lesson 09)."""
+    from . import repair
+
+    if axes is None:
+        _, axes = plt.subplots(len(concealers), 1, figsize=(9, 1.3 * len(concealers)), sharex=True, sharey=True,
+                               layout="constrained")
+    lo, hi = max(0, start - gap), min(len(y), start + 2 * gap)
+    t = np.arange(lo, hi) / sr * 1000
+    truth = y[start:start + gap]
+    for ax, (name, concealer) in zip(np.atleast_1d(axes), concealers.items()):
+        filled = repair.conceal(y, start, gap, concealer, context=context)
+        ax.plot(t, y[lo:hi], color="0.6", lw=1, label="original")
+        ax.plot(t[start - lo:start - lo + gap], filled[start:start + gap], color="C3", lw=1.2)
+        ax.axvspan(start / sr * 1000, (start + gap) / sr * 1000, color="C3", alpha=0.08)
+        ax.set_title(f"{name}: {repair.snr_db(truth, filled[start:start + gap]):.1f} dB", fontsize=9, loc="left")
+        ax.set_yticks([])
+    np.atleast_1d(axes)[-1].set_xlabel("time (ms)")
+    return axes
+
+
+def repair_demo(concealers: dict, waveforms, names, *, sr: int = audio.SAMPLE_RATE, context: int = 640):
+    """Pick a recording and a gap length: see every concealer fill the same gap, and hear the one you choose.
+
+    concealers: name → ``f(left, right, n)`` (see :mod:`rnnlib.repair`); waveforms ``(N_i,)`` at ``sr``. The gap
+    sits in speech (the first position :func:`rnnlib.repair.speech_gap_starts` draws with seed 0).
+    """
+    from IPython.display import Audio, display
+
+    from . import repair
+
+    def show(recording, gap_ms, listen_to):
+        y = np.asarray(waveforms[recording], dtype=np.float64)
+        gap = int(round(gap_ms * sr / 1000))
+        starts = repair.speech_gap_starts(y, gap, context=context, count=1, seed=0)
+        if not len(starts):
+            print(f"This recording is too short for a {gap_ms} ms gap with its context: pick another.")
+            return
+        axes = draw_repair(y, int(starts[0]), gap, concealers, sr=sr, context=context)
+        display_figure(axes[0].figure)
+        print(f"the whole recording, the gap filled by {listen_to}:")
+        display(Audio(repair.conceal(y, int(starts[0]), gap, concealers[listen_to], context=context), rate=sr))
+
+    return W.interactive(
+        show,
+        recording=W.Dropdown(options=[(name, k) for k, name in enumerate(names)], description="recording"),
+        gap_ms=W.IntSlider(value=40, min=20, max=80, step=20, description="gap (ms)", continuous_update=False),
+        listen_to=W.Dropdown(options=list(concealers), value=list(concealers)[-1], description="listen to"))
+
+
 def recognize_upload(recognizer):
     """An upload button: choose a WAV you recorded, and ``recognizer`` says which digit it hears.
 

@@ -69,3 +69,70 @@ def test_spec_mask_masks_coefficients_in_every_delta_block():
     assert zero_cols.size in (0, 3, 6, 9, 12)
     assert set((zero_cols % 20).tolist()) == set((zero_cols[zero_cols < 20]).tolist())
     assert np.all(x == 1)  # the input is not modified
+
+
+# ---------------------------------------------------------------- noisy rooms (lesson 08)
+
+def test_mix_reaches_the_requested_snr_with_any_noise():
+
+    y = audio.sine(300, 0.5)
+    noise = audio.white_noise(0.1, seed=3)                     # shorter than y: it is repeated
+    for snr in (20, 5, 0, -5):
+        mixed = augment.mix(y, noise, snr)
+        assert mixed.shape == y.shape
+        assert 20 * np.log10(audio.rms(y) / audio.rms(mixed - y)) == pytest.approx(snr, abs=1e-3)
+
+
+def test_mix_errors_say_what_to_do():
+
+    y = audio.sine(300, 0.1)
+    with pytest.raises(ValueError, match="number of decibels"):
+        augment.mix(y, y, "loud")
+    with pytest.raises(ValueError, match="finite"):
+        augment.mix(y, y, float("nan"))
+    with pytest.raises(ValueError, match="non-silent"):
+        augment.mix(y, np.zeros(10, np.float32), 10)
+
+
+def test_babble_overlaps_several_talkers_at_equal_loudness():
+
+    talkers = [audio.sine(f, 0.2) * a for f, a in ((200, 0.1), (310, 0.9), (450, 0.5), (620, 0.3))]
+    b = augment.babble(talkers, 4000, n_talkers=3, seed=0)
+    assert b.shape == (4000,) and b.dtype == np.float32
+    assert np.array_equal(b, augment.babble(talkers, 4000, n_talkers=3, seed=0))
+    with pytest.raises(ValueError, match="n_talkers must be between 1 and the 4"):
+        augment.babble(talkers, 100, n_talkers=5)
+    with pytest.raises(ValueError, match="positive whole number"):
+        augment.babble(talkers, 0)
+
+
+def test_room_impulse_response_decays_60_db_in_rt60():
+    from rnnlib import augment
+    rt60, sr = 0.5, 8000
+    h = augment.room_impulse_response(rt60, sr, seed=0)
+    assert h.shape == (4000,) and np.isclose(np.sum(h**2), 1.0)
+    # Schroeder's backward integration: the energy still to come, in dB; fit its slope between -5 and -35 dB
+    decay = 10 * np.log10(np.cumsum((h[1:] ** 2)[::-1])[::-1] / np.sum(h[1:] ** 2))
+    t = np.arange(1, h.size) / sr
+    fit = (decay < -5) & (decay > -35)
+    slope = np.polyfit(t[fit], decay[fit], 1)[0]
+    assert -60 / slope == pytest.approx(rt60, rel=0.1)
+    with pytest.raises(ValueError, match="rt60 must be a positive number"):
+        augment.room_impulse_response(-1)
+
+
+def test_reverberate_rings_on_and_keeps_the_peak():
+
+    y = audio.sine(300, 0.2)
+    wet = augment.reverberate(y, augment.room_impulse_response(0.3, seed=1))
+    assert wet.shape == (y.size + 2400 - 1,)
+    assert np.isclose(np.abs(wet).max(), np.abs(y).max())
+    assert audio.rms(wet[y.size:]) > 0.01                     # the room keeps ringing
+
+
+def test_noisy_copy_draws_every_kind_of_room():
+
+    y = audio.sine(300, 0.2)
+    rng = np.random.default_rng(0)
+    lengths = {augment.noisy_copy(y, rng, talkers=[audio.sine(500, 0.3)]).size for _ in range(30)}
+    assert y.size in lengths and any(n > y.size for n in lengths)   # noise keeps the length; a room adds a tail

@@ -1,0 +1,125 @@
+"""Checks for lesson 09, Generating and repairing sound."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import optim, repair, tasks, train
+from ..layers import GRU, Dense
+from ._core import ExerciseError, NotDoneYet, call, exercise, passed, yours_or_reference
+
+
+def _pair(seed):
+    return GRU(1, 6, seed=seed), Dense(6, 1, seed=seed + 1)
+
+
+@exercise("teacher_forced_step")
+def teacher_forced_step(fn) -> None:
+    """Exercise 1: ``fn(rnn, readout, optimizer, x, y, clip)`` does one teacher-forced MSE step and returns the loss."""
+    for seed, clip, scale in ((90, 1.0, 1.0), (91, 0.05, 3.0), (92, None, 1.0)):
+        x, y = tasks.voiced(4, 30, seed=seed)
+        x, y = x * scale, y * scale
+        ours, theirs = _pair(seed), _pair(seed)
+        what = f"teacher_forced_step on x, y of shape {x.shape} with clip={clip}"
+        got = call(fn, (theirs[0], theirs[1], optim.SGD(list(theirs), lr=0.1), x, y, clip), what)
+        want = train.teacher_forced_step(ours[0], ours[1], optim.SGD(list(ours), lr=0.1), x, y, clip)
+        if got is None:
+            raise ExerciseError(f"{what}: it returned None; return the loss (a number) so training can be watched.")
+        if not np.isclose(float(got), want, rtol=1e-6):
+            raise ExerciseError(f"{what}: the loss should be {want:.6f}, the mean squared error of the predictions "
+                                f"readout(rnn(x)) against y, *before* the step; got {float(got):.6f}.")
+        for before, mine, yours in zip(_pair(seed), ours, theirs):
+            for name in mine.params:
+                if np.array_equal(yours.params[name], before.params[name]):
+                    raise ExerciseError(f"{what}: {type(yours).__name__}.{name} did not change. After the backward "
+                                        "pass, call optimizer.step().")
+                if not np.allclose(yours.params[name], mine.params[name], rtol=1e-6, atol=1e-9):
+                    hint = (" The gradient was too large: clip it with optim.clip_grad_norm([rnn, readout], clip) "
+                            "before the step." if clip and clip < 1 else
+                            " Check the chain: rnn.backward(readout.backward(dpred)), then the step.")
+                    raise ExerciseError(f"{what}: after your step, {type(yours).__name__}.{name} differs from one "
+                                        f"correct step.{hint}")
+    passed("Right: forward on the true samples, MSE, backward through time, clip, step: teacher forcing.")
+
+
+def step_function(yours):
+    """The training step the lesson trains with: yours if it passes the check, else ``rnnlib.train.teacher_forced_step``."""
+    return yours_or_reference(yours, train.teacher_forced_step, teacher_forced_step, "teacher_forced_step")
+
+
+def generator_function(yours):
+    """The generation loop the lesson uses: yours if it passes the check, else ``rnnlib.train.generate``."""
+    return yours_or_reference(yours, train.generate, generate, "generate")
+
+
+def _fresh(seed):
+    rnn, readout = _pair(seed)
+    readout.params["b"][:] = 0.1
+    return rnn, readout
+
+
+@exercise("generate")
+def generate(fn) -> None:
+    """Exercise 2: ``fn(rnn, readout, prompt, n_steps)`` runs free: each prediction becomes the next input."""
+    for seed, P, n in ((93, 12, 20), (94, 1, 5), (95, 40, 60)):
+        prompt = tasks.voiced(1, P + 1, seed=seed)[0][0, :P, 0]
+        what = f"generate(rnn, readout, a prompt of {P} samples, {n})"
+        got = call(fn, (*_fresh(seed), prompt.copy(), n), what)
+        if got is None:
+            raise ExerciseError(f"{what}: it returned None: return the {n} generated samples.")
+        got = np.asarray(got, dtype=float)
+        got = got.reshape(-1) if got.size == n else got
+        if got.shape != (n,):
+            raise ExerciseError(f"{what}: return {n} samples, shape ({n},); got shape {got.shape}.")
+        want = train.generate(*_fresh(seed), prompt, n)
+        if np.allclose(got, want, rtol=1e-6, atol=1e-9):
+            continue
+        if np.isclose(got[0], want[0], rtol=1e-6, atol=1e-9):
+            raise ExerciseError(f"{what}: the first sample is right ({want[0]:.5f}), then yours goes astray (sample 2: "
+                                f"expected {want[1]:.5f}, got {got[1]:.5f}). Feed each prediction back as the next "
+                                "input, and carry the state: rnn.forward(sample, h0=h), then h = rnn.last_state.")
+        raise ExerciseError(f"{what}: expected samples starting {np.round(want[:3], 5)}, got {np.round(got[:3], 5)}. "
+                            "The first generated sample is the prediction after reading the whole prompt.")
+    passed("Right: the model now runs on its own predictions, with nothing true to correct it.")
+
+
+@exercise("snr_db")
+def snr_db(fn) -> None:
+    """Exercise 3: ``fn(reference, estimate)``: 10 log10(Σ ref² / Σ (ref − est)²), with clear errors."""
+    rng = np.random.default_rng(96)
+    ref = rng.standard_normal(50)
+    cases = [(ref, np.zeros(50)), (ref, 0.9 * ref), (ref, ref + rng.standard_normal(50)), (ref, -ref),
+             (np.array([0.0, 2.0, 0.0]), np.array([0.0, 1.0, 0.5]))]
+    for reference, estimate in cases:
+        what = f"snr_db({_short(reference)}, {_short(estimate)})"
+        got = call(fn, (reference.copy(), estimate.copy()), what)
+        want = repair.snr_db(reference, estimate)
+        if got is None:
+            raise ExerciseError(f"{what}: it returned None: did you forget `return`?")
+        if not np.isclose(float(got), want, rtol=1e-6, atol=1e-9):
+            extra = (" That is 20 log10 of an energy ratio: energies are already squared, so use 10 log10."
+                     if np.isclose(float(got), 2 * want, rtol=1e-6) else
+                     " Silence as the estimate must score exactly 0 dB." if not np.any(estimate) else "")
+            raise ExerciseError(f"{what}: expected {want:.4f} dB, got {float(got):.4f}.{extra}")
+    got = call(fn, (ref.copy(), ref.copy()), "snr_db(x, x), a perfect estimate")
+    if not (got is not None and np.isinf(float(got)) and float(got) > 0):
+        raise ExerciseError(f"snr_db(x, x): a perfect estimate has no error at all; return float('inf') (no division "
+                            f"by zero, no warning); got {got!r}.")
+    for reference, estimate, why in ((ref, ref[:-1], "lengths differ (50 and 49)"),
+                                     (np.zeros(5), np.ones(5), "the reference is silent: its energy is 0")):
+        try:
+            fn(reference, estimate)
+        except NotImplementedError:
+            raise NotDoneYet from None
+        except ValueError:
+            continue
+        except Exception as err:
+            raise ExerciseError(f"snr_db when {why}: raise a ValueError with a sentence that says so; you raised "
+                                f"{type(err).__name__}: {err}") from err
+        raise ExerciseError(f"snr_db when {why}: there is no meaningful answer, so raise a ValueError that says "
+                            "what is wrong instead of returning a number.")
+    passed("Right: 0 dB for silence, higher for closer, inf for perfect, and an error where no answer exists.")
+
+
+def _short(a) -> str:
+    a = np.asarray(a)
+    return f"array of {a.size}" if a.size > 4 else np.array2string(a, precision=2)
