@@ -262,7 +262,7 @@ def draw_repair(y, start: int, gap: int, concealers: dict, *, sr: int = audio.SA
     from . import repair
 
     if axes is None:
-        _, axes = plt.subplots(len(concealers), 1, figsize=(9, 1.3 * len(concealers)), sharex=True, sharey=True,
+        _, axes = plt.subplots(len(concealers), 1, figsize=(12, 0.7 * len(concealers)), sharex=True, sharey=True,
                                layout="constrained")
     lo, hi = max(0, start - gap), min(len(y), start + 2 * gap)
     t = np.arange(lo, hi) / sr * 1000
@@ -282,9 +282,10 @@ def repair_demo(concealers: dict, waveforms, names, *, sr: int = audio.SAMPLE_RA
     """Pick a recording and a gap length: see every concealer fill the same gap, and hear the one you choose.
 
     concealers: name → ``f(left, right, n)`` (see :mod:`rnnlib.repair`); waveforms ``(N_i,)`` at ``sr``. The gap
-    sits in speech (the first position :func:`rnnlib.repair.speech_gap_starts` draws with seed 0).
+    sits in speech (the first position :func:`rnnlib.repair.speech_gap_starts` draws with seed 0). The player
+    plays the whole recording with the gap filled by the method chosen under "listen to".
     """
-    from IPython.display import Audio, display
+    from IPython.display import Audio, Markdown, display
 
     from . import repair
 
@@ -293,11 +294,10 @@ def repair_demo(concealers: dict, waveforms, names, *, sr: int = audio.SAMPLE_RA
         gap = int(round(gap_ms * sr / 1000))
         starts = repair.speech_gap_starts(y, gap, context=context, count=1, seed=0)
         if not len(starts):
-            print(f"This recording is too short for a {gap_ms} ms gap with its context: pick another.")
+            display(Markdown(f"This recording is too short for a {gap_ms} ms gap with its context: pick another."))
             return
         axes = draw_repair(y, int(starts[0]), gap, concealers, sr=sr, context=context)
         display_figure(axes[0].figure)
-        print(f"the whole recording, the gap filled by {listen_to}:")
         display(Audio(repair.conceal(y, int(starts[0]), gap, concealers[listen_to], context=context), rate=sr))
 
     return W.interactive(

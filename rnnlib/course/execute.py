@@ -4,6 +4,11 @@ Maintainers run ``python -m rnnlib.course execute`` after changing a lesson (wit
 pointing at the full copy of FSDD, so the outputs are the ones a learner's download gives). Besides
 running every cell, it stores the widgets' state (so sliders show on GitHub and in the site), collapses
 the carriage returns of progress bars to their last state, and applies :func:`notebooks.tidy`.
+
+One trap, found the hard way: a widget whose callback *prints* (a stdout stream inside its ``Output``) while the
+cell that creates it runs made nbclient (0.11, storing widget state) wait for the cell's reply until the cell
+timeout, now and then, and then go on silently. Widget callbacks in the lessons display rich output instead
+(``Markdown``, figures, ``Audio``); a print that happens later, on a learner's click, is fine.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ def collapse_carriage_returns(nb) -> None:
     CoalesceStreamsPreprocessor().preprocess(nb, {})
 
 
-def execute(path, *, timeout: int = 600, kernel: str = "python3") -> float:
+def execute(path, *, timeout: int = 300, kernel: str = "python3") -> float:
     """Execute the notebook at ``path`` in place (working folder: its own). Returns the seconds it took."""
     from nbclient import NotebookClient
 
@@ -38,9 +43,17 @@ def execute(path, *, timeout: int = 600, kernel: str = "python3") -> float:
         " (RNNLIB_FSDD_DIR is not set: the lessons will use or download the cached copy of FSDD)"
     print(f"executing {path.name}{env_note}", flush=True)
     start = time.perf_counter()
+    n_code = sum(cell.cell_type == "code" for cell in nb.cells)
+
+    def progress(cell, cell_index, **_):     # also, empirically, keeps the widget-reply stall above away
+        if cell.cell_type == "code":
+            print(f"\r  cell {cell_index + 1}/{len(nb.cells)} ({n_code} code cells), "
+                  f"{time.perf_counter() - start:.0f} s", end="", flush=True)
+
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=progress)
     client.execute()
+    print()
     seconds = time.perf_counter() - start
     collapse_carriage_returns(nb)
     notebooks.tidy(nb)
