@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from rnnlib.course import notebooks
+from rnnlib.course import execute, notebooks
 from rnnlib.course.student import student_notebook, write_student_edition
 
 LESSONS = notebooks.lessons()
@@ -52,12 +52,9 @@ def test_student_edition_gives_nothing_away(path):
 @pytest.mark.parametrize("path", LESSONS, ids=NAMES)
 def test_student_edition_runs_to_the_end(path, tmp_path, fsdd_dir):
     """Run All on the student edition: no error anywhere, and every check says "not done yet"."""
-    from nbclient import NotebookClient
-
     [(target, _)] = write_student_edition(tmp_path, [path])
     nb = notebooks.read(target)
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    execute.run(nb, path.parent, allow_errors=True)
     errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells) for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors, f"errors in the student edition of {path.name}: {errors[:3]}"

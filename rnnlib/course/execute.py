@@ -30,10 +30,35 @@ def collapse_carriage_returns(nb) -> None:
     CoalesceStreamsPreprocessor().preprocess(nb, {})
 
 
-def execute(path, *, timeout: int = 300, kernel: str = "python3") -> float:
-    """Execute the notebook at ``path`` in place (working folder: its own). Returns the seconds it took."""
+def run(nb, folder, *, timeout: int = 300, kernel: str = "python3", allow_errors: bool = False,
+        progress: bool = False) -> float:
+    """Run every cell of ``nb`` in a fresh kernel, working folder ``folder``; store widget state. Returns seconds.
+
+    The one way the course runs a notebook, for ``execute`` and for the tests of the student edition:
+    nbclient 0.11 without ``store_widget_state`` fails on a widget that displays output as it is created
+    (a ``KeyError`` in its output-widget hook), so widget state is always stored.
+    """
     from nbclient import NotebookClient
 
+    n_code = sum(cell.cell_type == "code" for cell in nb.cells)
+    start = time.perf_counter()
+
+    def after_cell(cell, cell_index, **_):   # a hook here also, empirically, keeps the widget-reply stall away
+        if progress and cell.cell_type == "code":
+            print(f"\r  cell {cell_index + 1}/{len(nb.cells)} ({n_code} code cells), "
+                  f"{time.perf_counter() - start:.0f} s", end="", flush=True)
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
+                            allow_errors=allow_errors, resources={"metadata": {"path": str(folder)}},
+                            on_cell_executed=after_cell)
+    client.execute()
+    if progress:
+        print()
+    return time.perf_counter() - start
+
+
+def execute(path, *, timeout: int = 300, kernel: str = "python3") -> float:
+    """Execute the notebook at ``path`` in place (working folder: its own). Returns the seconds it took."""
     path = Path(path)
     nb = notebooks.read(path)
     for cell in nb.cells:
@@ -42,19 +67,7 @@ def execute(path, *, timeout: int = 300, kernel: str = "python3") -> float:
     env_note = "" if os.environ.get("RNNLIB_FSDD_DIR") else \
         " (RNNLIB_FSDD_DIR is not set: the lessons will use or download the cached copy of FSDD)"
     print(f"executing {path.name}{env_note}", flush=True)
-    start = time.perf_counter()
-    n_code = sum(cell.cell_type == "code" for cell in nb.cells)
-
-    def progress(cell, cell_index, **_):     # also, empirically, keeps the widget-reply stall above away
-        if cell.cell_type == "code":
-            print(f"\r  cell {cell_index + 1}/{len(nb.cells)} ({n_code} code cells), "
-                  f"{time.perf_counter() - start:.0f} s", end="", flush=True)
-
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=progress)
-    client.execute()
-    print()
-    seconds = time.perf_counter() - start
+    seconds = run(nb, path.parent, timeout=timeout, kernel=kernel, progress=True)
     collapse_carriage_returns(nb)
     notebooks.tidy(nb)
     notebooks.write(nb, path)
