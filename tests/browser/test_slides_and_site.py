@@ -148,7 +148,9 @@ def test_site_lesson_page(lesson, site, browser):
         page.wait_for_timeout(1500)                         # the widget renderer loads its saved state
         broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
         assert page.locator("img").count() >= images and broken == 0
-        assert page.locator("audio").count() == audio
+        players = page.locator("audio").evaluate_all(                       # not those a saved widget shows
+            "els => els.filter(e => !e.closest('.jupyter-widgets')).length")
+        assert players == audio, f"{players} audio players outside widgets, expected {audio}"
         assert page.locator(MATH).count() > 0, "equations not rendered"
         code = "\n".join(page.locator(".jp-CodeCell .jp-InputArea").all_inner_texts())
         assert not [line for line in _solution_lines(lesson) if line in code], "solution code on the site"
