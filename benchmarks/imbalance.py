@@ -26,7 +26,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rnnlib import audio, augment, datasets, digits, features, imbalance, metrics, train
+from rnnlib import audio, augment, datasets, digits, imbalance, metrics, train
 
 MODELS = {
     "lesson": replace(digits.Recipe(), hidden_sizes=(32,), epochs=8, lr=3e-3, speeds=(), test_speeds=(1.0,),
@@ -69,9 +69,7 @@ def main() -> None:
     start = time.perf_counter()
     pipeline = digits.new_recognizer(recipe)
     waves = [audio.load(r.path)[0] for r in train_recs]
-    raw = digits.waveform_features(pipeline, waves, standardize=False)
-    pipeline.scaler = features.Standardizer().fit(raw)
-    X_train = [pipeline.scaler.transform(x) for x in raw]
+    X_train = digits.standardized_features(pipeline, waves)
     X_test = digits.recording_features(pipeline, test_recs)
     rare = [w for w, d in zip(waves, y_train) if d in minority]
     X_extra = digits.waveform_features(pipeline, minority_copies(rare, seeds[0]))

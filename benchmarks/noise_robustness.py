@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from imbalance import MODELS
-from rnnlib import audio, augment, datasets, digits, features, train
+from rnnlib import audio, augment, datasets, digits, train
 
 SNRS = (20, 10, 5, 0)
 RT60S = (0.5, 1.0)
@@ -60,9 +60,7 @@ def main() -> None:
     start = time.perf_counter()
     pipeline = digits.new_recognizer(recipe)
     waves = [audio.load(r.path)[0] for r in train_recs]
-    raw = digits.waveform_features(pipeline, waves, standardize=False)
-    pipeline.scaler = features.Standardizer().fit(raw)
-    X_train = [pipeline.scaler.transform(x) for x in raw]
+    X_train = digits.standardized_features(pipeline, waves)
     rng = np.random.default_rng(seeds[0])
     X_noisy = digits.waveform_features(pipeline, [augment.noisy_copy(y, rng, talkers=waves) for y in waves])
     test_waves = [audio.load(r.path)[0] for r in test_recs]

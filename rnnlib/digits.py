@@ -68,6 +68,17 @@ def waveform_features(recognizer: Recognizer, waveforms, *, standardize: bool = 
     return [recognizer.features(y, recognizer.sample_rate, standardize=standardize) for y in waveforms]
 
 
+def standardized_features(recognizer: Recognizer, waveforms) -> list[np.ndarray]:
+    """Training features: fit ``recognizer.scaler`` on the features of ``waveforms`` and return them standardized.
+
+    The statistics come from these (training) waveforms only, as lesson 07 explains; every later call of
+    ``recognizer.features`` applies them.
+    """
+    raw = waveform_features(recognizer, waveforms, standardize=False)
+    recognizer.scaler = features.Standardizer().fit(raw)
+    return [recognizer.scaler.transform(x) for x in raw]
+
+
 def _masker(n_coeffs: int):
     def mask(seq, rng):
         return augment.spec_mask(seq, rng=rng, n_coeffs=n_coeffs)
