@@ -24,26 +24,8 @@ SNRS = (20, 10, 5, 0)
 RT60S = (0.5, 1.0)
 
 
-def corrupted(waves, speakers, condition: str, level: float, seed: int) -> list[np.ndarray]:
-    """Each waveform in one room: ``"white"`` or ``"babble"`` noise at ``level`` dB SNR, or ``"reverb"`` of RT60 ``level`` s.
-
-    Babble is made of four recordings of speakers other than the one talking.
-    """
-    rng = np.random.default_rng(seed)
-    out = []
-    for y, speaker in zip(waves, speakers):
-        if condition == "white":
-            out.append(augment.mix(y, rng.standard_normal(len(y)), level))
-        elif condition == "babble":
-            others = [w for w, s in zip(waves, speakers) if s != speaker]
-            out.append(augment.mix(y, augment.babble(others, len(y), seed=rng), level))
-        else:
-            out.append(augment.reverberate(y, augment.room_impulse_response(level, seed=rng)))
-    return out
-
-
 def conditions() -> list[tuple[str, float | None]]:
-    return [("clean", None)] + [(k, snr) for k in ("white", "babble") for snr in SNRS] + [("reverb", t) for t in RT60S]
+    return [("clean", None)] + [(k, snr) for k in ("white", "babble") for snr in SNRS] + [("room", t) for t in RT60S]
 
 
 def main() -> None:
@@ -66,7 +48,7 @@ def main() -> None:
     test_waves = [audio.load(r.path)[0] for r in test_recs]
     speakers = [r.speaker for r in test_recs]
     X_tests = {(kind, level): digits.waveform_features(
-        pipeline, test_waves if kind == "clean" else corrupted(test_waves, speakers, kind, level, 1000))
+        pipeline, test_waves if kind == "clean" else augment.corrupt(test_waves, speakers, kind, level, seed=1000))
         for kind, level in conditions()}
     print(f"model {args.model}; features in {time.perf_counter() - start:.0f} s")
 
@@ -86,7 +68,7 @@ def main() -> None:
     print("|---|---|---|")
     for kind, level in conditions():
         label = {"clean": "clean", "white": f"white noise {level} dB", "babble": f"babble {level} dB",
-                 "reverb": f"reverberation RT60 {level} s"}[kind]
+                 "room": f"reverberation RT60 {level} s"}[kind]
         cells = [f"{np.mean(results[n, (kind, level)]):.3f} ± {np.std(results[n, (kind, level)]):.3f}"
                  for n in ("clean-trained", "noise-trained")]
         print(f"| {label} | {cells[0]} | {cells[1]} |")

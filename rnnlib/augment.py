@@ -14,7 +14,7 @@ from scipy.signal import fftconvolve
 
 from . import _validate, audio
 
-__all__ = ["speed", "noise", "mix", "babble", "room_impulse_response", "reverberate", "noisy_copy", "spec_mask"]
+__all__ = ["speed", "noise", "mix", "babble", "room_impulse_response", "reverberate", "noisy_copy", "corrupt", "spec_mask"]
 
 
 def speed(y, factor: float, sr: int = audio.SAMPLE_RATE) -> np.ndarray:
@@ -120,6 +120,27 @@ def noisy_copy(y, rng: np.random.Generator, *, talkers=None, snr_range=(0.0, 20.
     if kind == "white":
         return mix(y, rng.standard_normal(len(y)), snr)
     return mix(y, babble(talkers, len(y), n_talkers=min(4, len(talkers)), seed=rng), snr)
+
+
+def corrupt(waveforms, speakers, kind: str, level: float, *, seed=None) -> list[np.ndarray]:
+    """A test set in one room: each waveform ``(N_i,)`` with ``kind`` = ``"white"`` noise or ``"babble"`` at ``level`` dB
+    SNR, or in a ``"room"`` whose reverberation time is ``level`` seconds.
+
+    speakers: who speaks each waveform; babble is made of four of the other waveforms whose speaker differs.
+    """
+    if kind not in ("white", "babble", "room"):
+        raise ValueError(f'kind must be "white", "babble" or "room", got {kind!r}.')
+    rng = np.random.default_rng(seed)
+    out = []
+    for y, speaker in zip(waveforms, speakers):
+        if kind == "white":
+            out.append(mix(y, rng.standard_normal(len(y)), level))
+        elif kind == "babble":
+            talkers = [w for w, s in zip(waveforms, speakers) if s != speaker]
+            out.append(mix(y, babble(talkers, len(y), seed=rng), level))
+        else:
+            out.append(reverberate(y, room_impulse_response(level, seed=rng)))
+    return out
 
 
 def spec_mask(x, *, rng, time_masks: int = 1, max_time: int = 8, freq_masks: int = 1, max_freq: int = 4,

@@ -136,3 +136,15 @@ def test_noisy_copy_draws_every_kind_of_room():
     rng = np.random.default_rng(0)
     lengths = {augment.noisy_copy(y, rng, talkers=[audio.sine(500, 0.3)]).size for _ in range(30)}
     assert y.size in lengths and any(n > y.size for n in lengths)   # noise keeps the length; a room adds a tail
+
+
+def test_corrupt_builds_a_test_room_and_rejects_unknown_ones():
+    waves = [audio.sine(f, 0.2) for f in (200, 300, 400, 500, 600)]
+    speakers = ["a", "b", "c", "d", "e"]
+    for kind, level in (("white", 5), ("babble", 0), ("room", 0.3)):
+        out = augment.corrupt(waves, speakers, kind, level, seed=0)
+        assert len(out) == 5 and all(len(o) >= len(w) for o, w in zip(out, waves))
+    noisy = augment.corrupt(waves, speakers, "babble", 0, seed=0)[0]
+    assert 20 * np.log10(audio.rms(waves[0]) / audio.rms(noisy - waves[0])) == pytest.approx(0, abs=1e-3)
+    with pytest.raises(ValueError, match='"white", "babble" or "room"'):
+        augment.corrupt(waves, speakers, "reverb", 0.5)
