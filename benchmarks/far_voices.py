@@ -7,7 +7,7 @@ Writes WAV files named by what they are (nothing is committed; the folder is you
 * ``digit_{d}_{voice}_{speed}_{pitch}.wav``: the ten digits spoken by a speech synthesizer with male and
   female voices, several English accents, two speeds and three pitches: voices no FSDD speaker has;
 * ``word_{word}_{voice}_{speed}_{pitch}.wav``: words that are not digits, same voices;
-* ``tone_*``, ``chirp_*``, ``noise_*``, ``music_*``: sounds that are not speech at all (16 kHz, so the
+* ``tone_*``, ``chirp_*``, ``noise_*``, ``music_*``, ``hum_*``, ``clicks_*``, ``rumble_*``: sounds that are not speech at all (16 kHz, so the
   recognizer's resampling is exercised too).
 """
 from __future__ import annotations
@@ -47,6 +47,18 @@ def non_speech(out: Path, sr: int = 16000) -> None:
         notes = [262, 330, 392, 523][: i + 1]
         y = sum(0.15 * np.sin(2 * np.pi * f * t) * ((t * (2 + j)) % 1 < 0.5) for j, f in enumerate(notes))
         sf.write(out / f"music_{i}.wav", y.astype(np.float32), sr)
+    for i, mains in enumerate((50, 60)):                 # mains hum with its harmonics
+        y = sum(0.2 / k * np.sin(2 * np.pi * k * mains * t) for k in (1, 2, 3, 5))
+        sf.write(out / f"hum_{mains}.wav", y.astype(np.float32), sr)
+    for i, rate in enumerate((2, 5, 11)):                # clicks, as of tapping on the microphone
+        y = np.zeros(sr, np.float32)
+        y[(np.arange(rate) * sr // rate) + 100] = 0.8
+        sf.write(out / f"clicks_{rate}.wav", np.convolve(y, np.exp(-np.arange(80) / 10.0))[:sr].astype(np.float32), sr)
+    rng = np.random.default_rng(0)
+    for i in range(3):                                   # brown noise: rumble, wind on the microphone
+        y = np.cumsum(rng.standard_normal(int(sr * (0.5 + 0.25 * i))))
+        y = y - np.linspace(y[0], y[-1], len(y))
+        sf.write(out / f"rumble_{i}.wav", (0.5 * y / np.max(np.abs(y))).astype(np.float32), sr)
 
 
 def main() -> None:

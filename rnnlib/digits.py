@@ -9,6 +9,10 @@ deltas, plus what lesson 07 measured to help with voices it has never heard: sil
 the states averaged over time rather than only the last one read, training data augmented with
 faster and slower copies of every recording and random time/frequency masks, and each recording
 recognized at several speeds with the probabilities averaged.
+
+A trained recognizer also knows when it is unsure (:mod:`rnnlib.novelty`): ``predict`` prints ``?`` as the
+digit for a recording unlike any digit it learned (a tone, noise, another word), and ``evaluate`` reports how
+many test digits it would have answered with ``?``.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import audio, augment, datasets, features, metrics, models, train
+from .novelty import NoveltyDetector
 from .recognizer import Recognizer
 
 LABELS = [str(d) for d in range(10)]
@@ -43,6 +48,7 @@ class Recipe:
     clip: float = 1.0
     patience: int = 6
     validation_fraction: float = 0.1
+    unsure_share: float = 0.02      # share of validation digits the "unsure" threshold flags (rnnlib.novelty)
     feature_config: features.FeatureConfig = field(default_factory=lambda: features.DEFAULT)
 
 
@@ -112,7 +118,8 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
     """Train a digit recognizer on ``recordings`` (a list of :class:`rnnlib.datasets.Recording`).
 
     A ``validation_fraction`` of them (chosen with ``seed``) is held out for early stopping, unless
-    ``validation`` recordings are given. Returns the recognizer and the training history.
+    ``validation`` recordings are given. With 20 or more validation recordings the recognizer also learns
+    when to be unsure (:func:`fit_novelty`). Returns the recognizer and the training history.
     """
     recordings = list(recordings)
     if not recordings:
@@ -135,15 +142,46 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
         val = (recording_features(rec, validation), [r.digit for r in validation])
     history = fit_model(rec.model, seqs, labels, recipe, seed=seed, validation=val, progress=progress)
     history["n_train"], history["n_validation"] = len(recordings), len(validation or [])
+    if len(validation or []) >= 20:
+        copies = dict(zip((1.0, *recipe.speeds), (seqs[k * len(recordings):(k + 1) * len(recordings)]
+                                                  for k in range(1 + len(recipe.speeds)))))
+        fit_novelty(rec, recordings, validation, copies, flag_share=recipe.unsure_share)
     return rec, history
 
 
+def fit_novelty(recognizer: Recognizer, recordings, validation, copies=None, *, flag_share: float = 0.02) -> None:
+    """Teach ``recognizer`` when to be unsure: a :class:`~rnnlib.novelty.NoveltyDetector` fitted on the
+    training ``recordings`` and calibrated so that ``flag_share`` of the ``validation`` recordings is flagged.
+
+    copies: optional ``{speed: standardized features of recordings at that speed}`` already computed for
+    training; the states are averaged over the recognizer's test speeds, as in recognition.
+    """
+    copies = dict(copies or {})
+    states = []
+    for speed in recognizer.test_speeds:
+        seqs = copies[speed] if speed in copies else recording_features(recognizer, recordings, speed=speed)
+        states.append(train.states_and_probabilities(recognizer.model, seqs)[0])
+    labels = [r.digit for r in recordings]
+    detector = NoveltyDetector.fit(np.mean(states, axis=0), labels, len(recognizer.labels))
+    val_states, _ = recognizer.states_and_probabilities([audio.load(r.path, recognizer.sample_rate)
+                                                         for r in validation])
+    detector.calibrate(val_states, flag_share=flag_share)
+    recognizer.novelty = detector
+
+
 def evaluate(recognizer: Recognizer, recordings) -> dict:
-    """Accuracy overall and per speaker, the confusion matrix, and every prediction."""
+    """Accuracy overall and per speaker, the confusion matrix, every prediction, and which were unsure.
+
+    Accuracy counts the most probable digit of every recording, unsure or not; ``unsure_share`` is the
+    share the recognizer would have answered with "?" (0 when it has no novelty detector).
+    """
     recordings = list(recordings)
     if not recordings:
         raise ValueError("No recordings to evaluate on.")
-    probs = recognizer.predict_proba_audio([audio.load(r.path, recognizer.sample_rate) for r in recordings])
+    states, probs = recognizer.states_and_probabilities([audio.load(r.path, recognizer.sample_rate)
+                                                         for r in recordings])
+    unsure = (recognizer.novelty.is_unsure(states) if recognizer.novelty is not None
+              else np.zeros(len(recordings), bool))
     predicted = probs.argmax(axis=1)
     truth = np.array([r.digit for r in recordings])
     confusion = metrics.confusion_matrix(truth, predicted, len(LABELS))
@@ -151,7 +189,8 @@ def evaluate(recognizer: Recognizer, recordings) -> dict:
                                     truth[[r.speaker == s for r in recordings]]))
                    for s in datasets.speakers(recordings)}
     return {"accuracy": float(np.mean(predicted == truth)), "per_speaker": per_speaker, "confusion": confusion,
-            "predicted": predicted, "probabilities": probs, "truth": truth}
+            "predicted": predicted, "probabilities": probs, "truth": truth, "unsure": unsure,
+            "unsure_share": float(np.mean(unsure))}
 
 
 # ----------------------------------------------------------------------------- command line
@@ -184,6 +223,10 @@ def _cmd_evaluate(args) -> int:
         return 1
     result = evaluate(rec, test)
     print(f"official test split: {len(test)} recordings, accuracy {result['accuracy']:.4f}")
+    if rec.novelty is None:
+        print("unsure: never (this recognizer has no novelty detector; train it again to get one)")
+    else:
+        print(f"unsure (answered '?'): {result['unsure_share']:.4f} of the test digits")
     for speaker, acc in result["per_speaker"].items():
         print(f"  {speaker:12s} {acc:.4f}")
     return 0
@@ -199,7 +242,7 @@ def _cmd_predict(args) -> int:
             failed += 1
             print(f"error: {result.error}", file=sys.stderr)
         else:
-            print(f"{result.path}\t{result.label}\t{result.probability:.4f}")
+            print(f"{result.path}\t{result.answer}\t{result.probability:.4f}")
     return 1 if failed else 0
 
 
@@ -218,7 +261,9 @@ def main(argv=None) -> int:
     p.add_argument("--model", required=True)
     p.add_argument("--data", help="FSDD folder (default: $RNNLIB_FSDD_DIR, else the downloaded copy)")
     p.set_defaults(run=_cmd_evaluate)
-    p = sub.add_parser("predict", help="recognize WAV files: prints path<TAB>digit<TAB>probability")
+    p = sub.add_parser("predict", help="recognize WAV files: prints path<TAB>digit<TAB>probability; the digit "
+                       "is '?' when the recording is unlike any digit learned (the probability is then the "
+                       "most probable digit's)")
     p.add_argument("--model", required=True)
     p.add_argument("files", nargs="+", metavar="FILE.wav")
     p.set_defaults(run=_cmd_predict)

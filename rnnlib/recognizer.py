@@ -12,11 +12,18 @@ from pathlib import Path
 import numpy as np
 
 from . import audio, augment, features, models, train
+from ._validate import as_signal, positive_number
+from .novelty import NoveltyDetector
 
 
 @dataclass
 class Prediction:
-    """The result for one file: the label, its probability, all probabilities; or an error, and notes."""
+    """The result for one file: the label, its probability, all probabilities; or an error, and notes.
+
+    unsure: True when the recording is unlike the digits the recognizer learned (its novelty score is
+    above the calibrated threshold, see :mod:`rnnlib.novelty`). ``label`` is then still the most probable
+    class, but it should not be trusted: :attr:`answer` is ``"?"``.
+    """
 
     path: str
     label: str | None = None
@@ -24,6 +31,13 @@ class Prediction:
     probabilities: np.ndarray | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    unsure: bool = False
+    novelty: float | None = None
+
+    @property
+    def answer(self) -> str | None:
+        """The label, or ``"?"`` when unsure (None after an error)."""
+        return "?" if self.unsure and self.label is not None else self.label
 
 
 class Recognizer:
@@ -32,12 +46,14 @@ class Recognizer:
     test_speeds: recognize each recording played at each of these speeds and average the
     probabilities (test-time augmentation). A voice unlike the training voices is then also heard a
     little faster and slower, closer to voices the model knows. ``(1.0,)`` turns it off.
+    novelty: a calibrated :class:`~rnnlib.novelty.NoveltyDetector`; with it, predictions say when the
+    recording is unlike any digit learned (``Prediction.unsure``). None: never unsure.
     """
 
     def __init__(self, model, labels, *, feature_config=None, sample_rate: int = audio.SAMPLE_RATE,
                  trim_db: float | None = 30.0, utterance_norm: bool = False,
                  scaler: features.Standardizer | None = None, min_level_db: float = -60.0,
-                 test_speeds=(1.0,)):
+                 test_speeds=(1.0,), novelty: NoveltyDetector | None = None):
         if len(labels) != model.n_classes:
             raise ValueError(f"{len(labels)} labels for a model with {model.n_classes} classes.")
         self.model, self.labels = model, [str(label) for label in labels]
@@ -45,6 +61,7 @@ class Recognizer:
         self.sample_rate, self.trim_db, self.utterance_norm = sample_rate, trim_db, utterance_norm
         self.scaler, self.min_level_db = scaler, min_level_db
         self.test_speeds = tuple(float(f) for f in test_speeds)
+        self.novelty = novelty
         if not self.test_speeds:
             raise ValueError("test_speeds needs at least one speed (1.0 is the recording as it is).")
 
@@ -70,11 +87,44 @@ class Recognizer:
 
     def predict_proba_audio(self, waveforms) -> np.ndarray:
         """Class probabilities for a list of ``(y, sr)`` recordings, averaged over ``test_speeds``: ``(N, C)``."""
+        return self.states_and_probabilities(waveforms)[1]
+
+    def states_and_probabilities(self, waveforms) -> tuple[np.ndarray, np.ndarray]:
+        """Pooled states ``(N, H)`` and class probabilities ``(N, C)`` of ``(y, sr)`` recordings.
+
+        Both are averaged over ``test_speeds`` (the novelty detector sees the same average the answer
+        comes from).
+        """
+        waveforms = list(waveforms)
         seqs = []
         for y, sr in waveforms:
             seqs += [self.features(y if f == 1.0 else augment.speed(y, f, sr), sr) for f in self.test_speeds]
-        probs = self.predict_proba(seqs)
-        return probs.reshape(len(waveforms), len(self.test_speeds), -1).mean(axis=1)
+        states, probs = train.states_and_probabilities(self.model, seqs)
+        per_speed = (len(waveforms), len(self.test_speeds), -1)
+        return states.reshape(per_speed).mean(axis=1), probs.reshape(per_speed).mean(axis=1)
+
+    def predict_waveforms(self, waveforms, results: list[Prediction]) -> list[Prediction]:
+        """Fill ``results`` (one :class:`Prediction` per ``(y, sr)`` recording) with the answer, and whether unsure."""
+        states, probs = self.states_and_probabilities(waveforms)
+        scores = self.novelty.score(states) if self.novelty is not None else [None] * len(results)
+        for result, p, score in zip(results, probs, scores):
+            k = int(np.argmax(p))
+            result.label, result.probability, result.probabilities = self.labels[k], float(p[k]), p
+            if score is not None:
+                result.novelty, result.unsure = float(score), bool(score > self.novelty.threshold)
+        return results
+
+    def predict_recording(self, y, sr: int, name: str = "recording") -> Prediction:
+        """Recognize one waveform ``y: (N,)`` at ``sr`` Hz (e.g. from a microphone); a silent one gets an ``error``."""
+        y = as_signal(y, "the recording")
+        sr = int(positive_number(sr, "sr"))
+        result = Prediction(name)
+        try:
+            self.check_level(y, name)
+        except ValueError as err:
+            result.error = str(err)
+            return result
+        return self.predict_waveforms([(y, sr)], [result])[0]
 
     def predict_files(self, paths) -> list[Prediction]:
         """Recognize each audio file. A bad file gets an ``error`` and does not stop the others."""
@@ -88,9 +138,7 @@ class Recognizer:
                 result.error = str(err)
             results.append(result)
         if waves:
-            for result, probs in zip(ok, self.predict_proba_audio(waves)):
-                k = int(np.argmax(probs))
-                result.label, result.probability, result.probabilities = self.labels[k], float(probs[k]), probs
+            self.predict_waveforms(waves, ok)
         return results
 
     def load_checked(self, path, notes: list | None = None) -> tuple[np.ndarray, int]:
@@ -110,11 +158,15 @@ class Recognizer:
         if info.samplerate != self.sample_rate:
             notes.append(f"{path}: recorded at {info.samplerate} Hz, resampled to {self.sample_rate} Hz")
         y, sr = audio.load(path, self.sample_rate)
-        peak = float(np.max(np.abs(y)))
-        if audio.amplitude_to_db(peak) < self.min_level_db:
-            raise ValueError(f"{path}: the recording is silent (peak {audio.amplitude_to_db(peak):.0f} dBFS); "
-                             "check the microphone and record again.")
+        self.check_level(y, path)
         return y, sr
+
+    def check_level(self, y, name) -> None:
+        """Raise ``ValueError`` if ``y`` is too quiet to hold speech (peak below ``min_level_db``)."""
+        peak_db = audio.amplitude_to_db(float(np.max(np.abs(y))) if len(y) else 0.0)
+        if peak_db < self.min_level_db:
+            raise ValueError(f"{name}: the recording is silent (peak {peak_db:.0f} dBFS); "
+                             "check the microphone and record again.")
 
     # ------------------------------------------------------------------ saving
     def save(self, path, **extra) -> Path:
@@ -123,7 +175,8 @@ class Recognizer:
                 "trim_db": self.trim_db, "utterance_norm": self.utterance_norm, "min_level_db": self.min_level_db,
                 "test_speeds": list(self.test_speeds),
                 "features": self.feature_config.to_dict(),
-                "scaler": None if self.scaler is None else self.scaler.to_dict(), "extra": extra}
+                "scaler": None if self.scaler is None else self.scaler.to_dict(),
+                "novelty": None if self.novelty is None else self.novelty.to_dict(), "extra": extra}
         return models.save(path, self.model, recognizer=meta)
 
     @classmethod
@@ -135,10 +188,12 @@ class Recognizer:
             raise models.ModelFileError(f"{path} holds an rnnlib model but no recognizer (no feature pipeline).")
         try:
             scaler = None if meta["scaler"] is None else features.Standardizer.from_dict(meta["scaler"])
+            novelty = meta.get("novelty")     # absent in recognizers saved before it existed: never unsure
+            novelty = None if novelty is None else NoveltyDetector.from_dict(novelty)
             rec = cls(model, meta["labels"], feature_config=features.FeatureConfig.from_dict(meta["features"]),
                       sample_rate=meta["sample_rate"], trim_db=meta["trim_db"],
                       utterance_norm=meta["utterance_norm"], scaler=scaler, min_level_db=meta["min_level_db"],
-                      test_speeds=meta["test_speeds"])
+                      test_speeds=meta["test_speeds"], novelty=novelty)
         except (KeyError, TypeError, ValueError) as err:
             raise models.ModelFileError(f"{path}: its recognizer settings are damaged ({err}).") from None
         rec.extra = meta.get("extra", {})

@@ -201,6 +201,22 @@ def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
     return out
 
 
+def states_and_probabilities(model, seqs, *, batch_size: int = 128) -> tuple[np.ndarray, np.ndarray]:
+    """What the readout sees and what it says, for a list of ``(T_i, D)`` sequences.
+
+    Returns the pooled top-layer states ``(N, H)`` (:meth:`SequenceClassifier.embed`) and the class
+    probabilities ``(N, C)``, batched by length as :func:`predict_sequences`.
+    """
+    dtype = model.readout.dtype
+    states = np.zeros((len(seqs), model.recurrent[-1].hidden_size), dtype)
+    probs = np.zeros((len(seqs), model.n_classes), dtype)
+    for rows in length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
+        x, mask = pad_sequences([seqs[i] for i in rows], dtype=dtype)
+        states[rows] = model.embed(x, mask)
+        probs[rows] = losses.softmax(model.readout.forward(states[rows]))
+    return states, probs
+
+
 def _loss_and_accuracy(model, seqs, labels) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of ``model`` on a list of sequences."""
     labels = np.asarray(labels)
