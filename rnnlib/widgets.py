@@ -12,6 +12,7 @@ import numpy as np
 
 from . import audio, features, optim, plots, tasks, train
 from .layers import GRU, LSTM, RNN, Dense
+from .recognizer import Prediction
 
 
 def draw_aliasing(tone_hz: float, sr: int, *, duration: float = 0.01, axes=None):
@@ -307,19 +308,53 @@ def repair_demo(concealers: dict, waveforms, names, *, sr: int = audio.SAMPLE_RA
         listen_to=W.Dropdown(options=list(concealers), value=list(concealers)[-1], description="listen to"))
 
 
-def recognize_upload(recognizer):
-    """An upload button: choose a WAV you recorded, and ``recognizer`` says which digit it hears.
+def show_answer(recognizer, result, y=None, sr: int | None = None) -> None:
+    """Display what ``recognizer`` made of one recording: notes, the answer, the probability chart, a player.
 
-    Any sample rate and mono or stereo are fine (the recognizer resamples and mixes down, and says so).
-    Shows the answer, the probability of every class, and a player for the recording.
+    result: a :class:`~rnnlib.recognizer.Prediction`; ``y: (N,)`` at ``sr`` Hz, for the player. When the
+    result is ``unsure`` the answer is "I'm not sure that was a digit", with the closest digit named.
+    """
+    from IPython.display import Audio, Markdown, display
+
+    lines = [f"*note:* {note}" for note in result.notes]
+    if result.error:
+        lines.append(f"**Could not recognize it:** {result.error}")
+    elif result.unsure:
+        lines.append(f"**I'm not sure that was a digit.** The closest is a {result.label} (probability "
+                     f"{result.probability:.2f}), but the recording is unlike the digits I learned.")
+    else:
+        lines.append(f"**I hear a {result.label}** (probability {result.probability:.2f})")
+    display(Markdown("  \n".join(lines)))
+    if result.error is None:
+        display_figure(plots.class_probabilities(recognizer.labels, result.probabilities).figure)
+    if y is not None and len(y):
+        display(Audio(y, rate=sr))
+
+
+def recognize_your_voice(recognizer, *, max_seconds: float = 3.0):
+    """Say a digit into the microphone, or upload a WAV: ``recognizer`` says which digit it hears, or that it is unsure.
+
+    The microphone is a :class:`~rnnlib.microphone.Microphone` (recorded in the browser); the upload takes any
+    WAV, at any sample rate, mono or stereo (the recognizer resamples and mixes down, and says so). Both show
+    the answer, the probability of every class and a player for the recording.
     """
     import tempfile
     from pathlib import Path
 
-    from IPython.display import Audio, display
+    from .microphone import Microphone
 
+    mic = Microphone(max_seconds=max_seconds)
     upload = W.FileUpload(accept=".wav,audio/wav", multiple=False, description="Upload a WAV")
     out = W.Output()
+
+    def on_recording(y, sr):
+        with out:
+            out.clear_output()
+            try:
+                result = recognizer.predict_recording(y, sr, "your recording")
+            except ValueError as err:          # e.g. Stop pressed at once: nothing was recorded
+                result = Prediction("your recording", error=str(err))
+            show_answer(recognizer, result, y, sr)
 
     def on_upload(change):
         files = change["new"]
@@ -331,15 +366,13 @@ def recognize_upload(recognizer):
             path = Path(tmp) / Path(item["name"]).name
             path.write_bytes(bytes(item["content"]))
             result = recognizer.predict_files([path])[0]
-            for note in result.notes:
-                print("note:", note.replace(str(path), item["name"]))
+            result.notes = [note.replace(str(path), item["name"]) for note in result.notes]
             if result.error:
-                print("Could not recognize it:", result.error.replace(str(path), item["name"]))
+                result.error = result.error.replace(str(path), item["name"])
+                show_answer(recognizer, result)
                 return
-            print(f"I hear a {result.label} (probability {result.probability:.2f})")
-            display_figure(plots.class_probabilities(recognizer.labels, result.probabilities).figure)
-            y, sr = audio.load(path)
-            display(Audio(y, rate=sr))
+            show_answer(recognizer, result, *audio.load(path))
 
+    mic.on_recording(on_recording)
     upload.observe(on_upload, names="value")
-    return W.VBox([upload, out])
+    return W.VBox([mic, W.HTML("Or upload a WAV you recorded elsewhere:"), upload, out])

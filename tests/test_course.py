@@ -49,9 +49,20 @@ def test_student_edition_gives_nothing_away(path):
     assert text.count("raise NotImplementedError()") >= count
 
 
+def _browser_suite_runs() -> bool:
+    from rnnlib.course.browser import missing
+    return missing() is None
+
+
+@pytest.mark.skipif(_browser_suite_runs(), reason="tests/browser runs the student editions in JupyterLab instead "
+                                                   "(the same checks, in the browser)")
 @pytest.mark.parametrize("path", LESSONS, ids=NAMES)
 def test_student_edition_runs_to_the_end(path, tmp_path, fsdd_dir):
-    """Run All on the student edition: no error anywhere, and every check says "not done yet"."""
+    """Run All on the student edition: no error anywhere, and every check says "not done yet".
+
+    Where Chromium and Playwright are present, tests/browser does this in JupyterLab, so each lesson is not
+    run twice for the same proof.
+    """
     [(target, _)] = write_student_edition(tmp_path, [path])
     nb = notebooks.read(target)
     execute.run(nb, path.parent, allow_errors=True)

@@ -67,3 +67,42 @@ def test_display_figure_keeps_the_chart_labels_as_text(capsys, monkeypatch):
     assert isinstance(svg, SVG)
     for label in ["probability", "class", *map(str, range(10))]:
         assert f">{label}</text>" in svg.data
+
+
+class _FakeRecognizer:
+    """Stands in for a trained recognizer: says 7, sure or unsure as told."""
+
+    labels = [str(d) for d in range(10)]
+
+    def __init__(self, unsure):
+        self.unsure = unsure
+
+    def predict_recording(self, y, sr, name):
+        from rnnlib.recognizer import Prediction
+
+        from rnnlib._validate import as_signal
+        as_signal(y, "the recording")
+        p = np.full(10, 0.02)
+        p[7] = 0.82
+        return Prediction(name, label="7", probability=0.82, probabilities=p, unsure=self.unsure)
+
+
+@pytest.mark.parametrize("unsure, answer", [(False, "I hear a 7"), (True, "not sure that was a digit")])
+def test_a_microphone_recording_is_answered_in_the_output(unsure, answer, monkeypatch):
+    """What the browser's microphone sends (float32 samples and a rate) reaches the recognizer and the page."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setattr(widgets, "display_figure", lambda fig: shown.append(fig))
+    view = widgets.recognize_your_voice(_FakeRecognizer(unsure))
+    mic = view.children[0]
+    samples = (0.3 * np.sin(np.arange(4800) / 5)).astype("<f4")
+    mic._receive(mic, {"kind": "recording", "sample_rate": 48000}, [memoryview(samples.tobytes())])
+    text = " ".join(getattr(o, "data", "") or "" for o in shown if isinstance(o, IPython.display.Markdown))
+    assert answer in text
+    assert any(isinstance(o, plt.Figure) for o in shown) and any(isinstance(o, IPython.display.Audio) for o in shown)
+    shown.clear()
+    mic._receive(mic, {"kind": "recording", "sample_rate": 48000}, [memoryview(b"")])    # Stop pressed at once
+    text = " ".join(o.data for o in shown if isinstance(o, IPython.display.Markdown))
+    assert "Could not recognize it" in text and "empty" in text

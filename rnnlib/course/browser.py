@@ -24,6 +24,14 @@ def missing() -> str | None:
     return None
 
 
-def launch_chromium(playwright, **kwargs):
-    """A headless Chromium from ``sync_playwright()``'s ``playwright``."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS, **kwargs)
+def launch_chromium(playwright, *, microphone_wav=None, **kwargs):
+    """A headless Chromium from ``sync_playwright()``'s ``playwright``.
+
+    microphone_wav: a WAV file the browser's (fake) microphone plays once, with the permission granted:
+    what a test needs to drive a recording widget.
+    """
+    args = list(CHROMIUM_FLAGS)
+    if microphone_wav is not None:
+        args += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                 f"--use-file-for-fake-audio-capture={microphone_wav}%noloop"]
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args, **kwargs)

@@ -28,6 +28,28 @@ def _without_solution_source(nb):
     return nb
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _without_live_only_widgets(nb):
+    """Drop the saved state of widgets that only work with a kernel and their own JavaScript (``anywidget``).
+
+    A static page renders saved widgets with the standard widget renderer, which would try to fetch such a
+    widget's code from a CDN (and fail offline). The microphone of lesson 07 is one: the page keeps the
+    upload button and the answer shown with it, without the record button.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    live_only = {key for key, model in state.items() if model.get("model_module") == "anywidget"}
+    for key in live_only:
+        del state[key]
+    references = {f"IPY_MODEL_{key}" for key in live_only}
+    for model in state.values():
+        children = model.get("state", {}).get("children")
+        if isinstance(children, list):
+            model["state"]["children"] = [child for child in children if child not in references]
+    return nb
+
+
 def build_slides(out_dir: Path, paths) -> list[Path]:
     """One self-contained reveal.js deck per lesson in ``out_dir``; returns their paths."""
     from nbconvert import SlidesExporter
@@ -39,7 +61,8 @@ def build_slides(out_dir: Path, paths) -> list[Path]:
                               reveal_width="1280", reveal_height="720", exclude_input_prompt=True)
     written = []
     for path in paths:
-        body, _ = exporter.from_notebook_node(notebooks.read(path), resources={"metadata": {"name": path.stem}})
+        body, _ = exporter.from_notebook_node(_without_live_only_widgets(notebooks.read(path)),
+                                              resources={"metadata": {"name": path.stem}})
         target = out_dir / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
@@ -72,7 +95,7 @@ def build_site(out_dir: Path, paths) -> list[Path]:
                             exclude_input_prompt=True)
     pages, rows = [], []
     for path in paths:
-        nb = notebooks.read(path)
+        nb = _without_live_only_widgets(notebooks.read(path))
         title, goals = lesson_summary(nb)
         body, _ = exporter.from_notebook_node(_without_solution_source(nb), resources={"metadata": {"name": title}})
         target = out_dir / f"{path.stem}.html"

@@ -1,8 +1,14 @@
 """Every lesson, run in a real JupyterLab in headless Chromium, as a student runs it: Run All, and look.
 
-For each lesson in notebooks/ (the list comes from the folder): no error output, every widget the stored
+What is opened is the lesson's **student edition** (exercises as stubs; the lesson then goes on with rnnlib's
+reference functions), the notebook a student actually works in; nbval proves the course edition's outputs.
+For each lesson in notebooks/ (the list comes from the folder): no error output, every check says "not done
+yet", every widget the stored
 notebook shows is rendered (none failing to display), every sound has its audio player, one slider moved
-from the keyboard changes what is shown, and a screenshot is kept in build/screenshots/.
+from the keyboard changes what is shown, and a screenshot is kept in build/screenshots/. Where a lesson lets
+the learner try their own voice (07), a WAV is uploaded through its button and a digit is said into its
+microphone widget (Chromium's fake capture device plays a test recording); both must be answered with the
+right digit and a chart with ten labelled bars.
 Skipped, with the reason, where Playwright or Chromium is missing; CI installs both.
 """
 from __future__ import annotations
@@ -16,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from rnnlib.course import notebooks
+from rnnlib.course.student import write_student_edition
 
-from .jupyterlab import JupyterLab, missing, run_all
+from .jupyterlab import JupyterLab, launch_chromium, missing, run_all
 
 REASON = missing()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
@@ -35,8 +42,43 @@ def expected(path: Path) -> dict:
     return {"widgets": len(widgets), "audio": len(audio), "sliders": len(sliders)}
 
 
+#: What the fake microphone says: (speaker, digit) of an official test recording, a voice lesson 07 trains on.
+MICROPHONE_SAYS = ("theo", 3)
+
+
+def microphone_recording(fsdd_dir: Path, folder: Path) -> Path:
+    """The recording the browser's fake microphone plays once: 48 kHz 16-bit mono, a little silence around it."""
+    import numpy as np
+    import soundfile as sf
+
+    from rnnlib import audio, datasets
+
+    speaker, digit = MICROPHONE_SAYS
+    y, sr = audio.load(datasets.find(datasets.list_recordings(fsdd_dir), digit=digit, speaker=speaker, index=0).path)
+    pad = np.zeros(int(0.3 * 48000), np.float32)
+    path = folder / "microphone.wav"
+    sf.write(path, np.concatenate([pad, audio.resample(y, sr, 48000), pad]), 48000, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, fsdd_dir):
+    """Chromium with a fake microphone (permission granted) that says MICROPHONE_SAYS."""
+    from playwright.sync_api import sync_playwright
+
+    wav = microphone_recording(fsdd_dir, tmp_path_factory.mktemp("microphone"))
+    with sync_playwright() as p:
+        chromium = launch_chromium(p, microphone_wav=wav)
+        yield chromium
+        chromium.close()
+
+
+STUDENT_EDITION = notebooks.ROOT / "build" / "browser-student-edition"     # inside the server's root
+
+
 @pytest.fixture(scope="module")
 def lab(fsdd_dir):
+    write_student_edition(STUDENT_EDITION, notebooks.lessons())
     with JupyterLab(notebooks.ROOT) as server:
         yield server
 
@@ -69,7 +111,7 @@ def chart_texts(output) -> list[str]:
 def check_upload(page, wav: Path, digit: int) -> None:
     """Upload ``wav`` through the lesson's button; the page must name the digit and chart all ten classes."""
     with page.expect_file_chooser() as chooser:
-        page.click("text=Upload a WAV")
+        page.locator("button.widget-upload", has_text="Upload a WAV").last.click()
     chooser.value.set_files(str(wav))
     answer = page.locator(".jp-OutputArea-output", has_text="I hear a").last
     answer.wait_for(timeout=60_000)
@@ -82,6 +124,31 @@ def check_upload(page, wav: Path, digit: int) -> None:
     assert {str(d) for d in range(10)} <= set(labels) and "probability" in labels, f"chart labels: {labels}"
 
 
+def check_microphone(page, digit: int) -> None:
+    """Record from the (fake) microphone: the level moves, and the page names the digit and charts ten classes."""
+    mic = page.locator(".rnnlib-microphone").last
+    mic.scroll_into_view_if_needed()
+    mic.locator("button", has_text="Record").click()
+    mic.locator(".rnnlib-status", has_text="Recording").wait_for(timeout=20_000)
+    levels = []
+    for _ in range(8):                                     # the fake microphone plays about 1.3 s
+        page.wait_for_timeout(250)
+        levels.append(float(mic.locator(".rnnlib-meter > div").evaluate("el => parseFloat(el.style.width) || 0")))
+    mic.locator("button", has_text="Stop").click()
+    assert max(levels) > 0, f"the level meter never moved: {levels}"
+    answer = page.locator(".jp-OutputArea-output", has_text=f"I hear a {digit}").last
+    try:
+        answer.wait_for(timeout=60_000)
+    except Exception:
+        shown = page.locator(".jupyter-widgets .jp-OutputArea").last.inner_text()
+        raise AssertionError(f"the microphone recording was answered with: {shown[:300]!r}") from None
+    page.wait_for_timeout(500)
+    widget_area = page.locator(".jupyter-widgets .jp-OutputArea", has_text="I hear a").last
+    labels = chart_texts(widget_area)
+    assert {str(d) for d in range(10)} <= set(labels) and "probability" in labels, f"chart labels: {labels}"
+    assert widget_area.locator("audio").count() == 1, "no player for the recording"
+
+
 @pytest.mark.parametrize("path", notebooks.lessons(), ids=lambda p: p.name)
 def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
     want = expected(path)
@@ -89,12 +156,16 @@ def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
     console_errors = []
     page.on("pageerror", lambda err: console_errors.append(str(err)))
     try:
-        page.goto(lab.url(f"notebooks/{path.name}"))
+        page.goto(lab.url(f"{STUDENT_EDITION.relative_to(notebooks.ROOT)}/{path.name}"))
         run_all(page, timeout=300)
         page.wait_for_timeout(3000)                        # widget views and images settle
         errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
         assert errors.count() == 0, f"{path.name}: error output in the browser:\n{errors.first.inner_text()[:1500]}"
         text = page.locator(".jp-Notebook").inner_text()
+        checks = sum(notebooks.is_check(c) for c in notebooks.read(path).cells)
+        outputs = "\n".join(page.locator(".jp-CodeCell .jp-OutputArea-output").all_inner_texts())
+        assert len(re.findall(r"not done yet", outputs)) == checks, \
+            f"{path.name}: expected {checks} checks saying 'not done yet' (every exercise is a stub)"
         for failure in ("Error displaying widget", "model not found"):
             assert failure not in text, f"{path.name}: a widget failed to display ({failure!r})"
         views = page.locator(".jp-OutputArea-output > .jupyter-widgets")    # top-level widget views
@@ -113,6 +184,8 @@ def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
                                    timeout=30_000)
         if page.locator("text=Upload a WAV").count():
             check_upload(page, *phone_recording(fsdd_dir, tmp_path))
+        if page.locator(".rnnlib-microphone").count():
+            check_microphone(page, MICROPHONE_SAYS[1])
         assert not console_errors, f"{path.name}: JavaScript errors: {console_errors[:3]}"
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
