@@ -1,14 +1,16 @@
 """Dynamic time warping: the isolated-word recognizer from before neural networks (lesson 10).
 
 Two recordings of the same digit are never equally fast: the vowel of one is longer, the pause of the other
-shorter. DTW compares two feature sequences ``a: (Ta, D)`` and ``b: (Tb, D)`` by finding the cheapest way to
-walk through both together, frame by frame, where each step moves on in ``a``, in ``b``, or in both. With
-``c[i, j] = ||a_i - b_j||`` the cost of pairing frame ``i`` with frame ``j``, the cheapest walk to ``(i, j)``
-obeys a recurrence, a dynamic programme, very like the way BPTT walks back through time:
+shorter. DTW compares two feature sequences, frames ``a_1 … a_Ta`` and ``b_1 … b_Tb`` (each ``D`` numbers), by
+finding the cheapest way to walk through both together, frame by frame, where each step moves on in ``a``, in
+``b``, or in both. With ``c[i, j] = ||a_i - b_j||`` the cost of pairing frame ``i`` with frame ``j``, the cheapest
+walk to ``(i, j)`` obeys a recurrence, a dynamic programme, very like the way BPTT walks back through time:
 
-    D[i, j] = c[i, j] + min(D[i-1, j], D[i, j-1], D[i-1, j-1]),    D[-1, -1] = 0, all other D[-1, ·] = D[·, -1] = ∞
+    D[0, 0] = 0,   D[i, 0] = D[0, j] = ∞ for i, j ≥ 1,
+    D[i, j] = c[i, j] + min(D[i-1, j], D[i, j-1], D[i-1, j-1])    for i = 1 … Ta, j = 1 … Tb,
 
-and the distance is ``D[Ta-1, Tb-1]`` divided by ``Ta + Tb`` (so long words are not penalized for being long).
+and the distance is ``D[Ta, Tb] / (Ta + Tb)`` (so long words are not penalized for being long). In code the
+table has one extra row and column, index 0, for the border; frame ``i`` of ``a`` is ``a[i - 1]``.
 
 A **template matcher** keeps a few recordings of every digit from every training speaker as templates and
 answers the digit of the nearest template (nearest neighbour).
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dtw_distance", "dtw_distances", "TemplateMatcher"]
+__all__ = ["dtw_path", "dtw_distance", "dtw_distances", "TemplateMatcher"]
 
 
 def _check_pair(a, b) -> tuple[np.ndarray, np.ndarray]:
@@ -27,19 +29,32 @@ def _check_pair(a, b) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def dtw_distance(a, b) -> float:
-    """DTW distance between ``a: (Ta, D)`` and ``b: (Tb, D)``: the cheapest alignment's cost over ``Ta + Tb``.
+def dtw_path(a, b) -> tuple[float, list[tuple[int, int]]]:
+    """The DTW distance of ``a: (Ta, D)`` and ``b: (Tb, D)`` and the cheapest walk itself.
 
-    The plain version: two loops, one cell of the table at a time (see the module's docstring).
+    Returns ``(distance, path)``: the walk's cost over ``Ta + Tb``, and the list of frame pairs ``(i, j)``
+    (0-based, ``a[i]`` with ``b[j]``) it visits, from ``(0, 0)`` to ``(Ta - 1, Tb - 1)``. The plain version:
+    two loops fill the table one cell at a time (see the module's docstring); then the walk is found
+    backwards from the last cell, always to the cheapest of the three cells it could have come from.
     """
     a, b = _check_pair(a, b)
     cost = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1)       # (Ta, Tb)
-    D = np.full((len(a) + 1, len(b) + 1), np.inf)                        # one row and column of ∞ in front
+    D = np.full((len(a) + 1, len(b) + 1), np.inf)                        # row and column 0: the border
     D[0, 0] = 0.0
     for i in range(1, len(a) + 1):
         for j in range(1, len(b) + 1):
             D[i, j] = cost[i - 1, j - 1] + min(D[i - 1, j], D[i, j - 1], D[i - 1, j - 1])
-    return float(D[-1, -1] / (len(a) + len(b)))
+    i, j = len(a), len(b)
+    path = [(i - 1, j - 1)]
+    while (i, j) != (1, 1):
+        i, j = min([(i - 1, j - 1), (i - 1, j), (i, j - 1)], key=lambda cell: D[cell])
+        path.append((i - 1, j - 1))
+    return float(D[-1, -1] / (len(a) + len(b))), path[::-1]
+
+
+def dtw_distance(a, b) -> float:
+    """DTW distance between ``a: (Ta, D)`` and ``b: (Tb, D)``: the cheapest walk's cost over ``Ta + Tb``."""
+    return dtw_path(a, b)[0]
 
 
 def dtw_distances(query, templates) -> np.ndarray:

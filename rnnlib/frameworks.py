@@ -22,7 +22,7 @@ torch.nn       ``weight_ih (4H, D)``,               ``W xᵀ``: every matrix tra
 
 A GRU is where the layouts really differ: rnnlib and PyTorch order its blocks *reset, update, new*
 (r, z, n), Keras *update, reset, new* (z, r, h), and Keras stacks its two biases into one ``(2, 3H)`` array.
-:func:`keras_weights` does that reordering (it is the lesson's second exercise).
+:func:`keras_weights` does that reordering (the lesson's first exercise).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ import os
 
 import numpy as np
 
-__all__ = ["MISSING_EXTRA", "missing", "keras", "torch", "keras_weights", "keras_classifier", "torch_classifier"]
+__all__ = ["MISSING_EXTRA", "missing", "require", "keras", "torch", "keras_weights", "keras_classifier", "torch_classifier"]
 
 MISSING_EXTRA = ("lesson 10 needs its optional framework extra: python -m pip install -r requirements-framework.txt "
                  "(PyTorch 2.13 CPU and Keras 3; see README)")
@@ -42,6 +42,15 @@ def missing() -> str | None:
 
     absent = [name for name in ("torch", "keras") if importlib.util.find_spec(name) is None]
     return f"{' and '.join(absent)} not installed: {MISSING_EXTRA}" if absent else None
+
+
+def require() -> None:
+    """Stop with one sentence saying what to install if the extra is missing; else say what runs the lesson."""
+    problem = missing()
+    if problem:
+        raise ModuleNotFoundError(problem[0].upper() + problem[1:] + ".")
+    K, T = keras(), torch()
+    print(f"Keras {K.__version__} on PyTorch {T.__version__.split('+')[0]}: ready.")
 
 
 def torch():
@@ -160,3 +169,67 @@ def torch_classifier(model):
                      for key, value in interop.to_torch(layer).items()}
             module.load_state_dict(state)
     return net
+
+
+def keras_cnn(n_features: int, n_classes: int, *, channels: int = 64, width: int = 5):
+    """A small 1-D convolutional network over feature frames: the "RNN or CNN?" contender of lesson 10.
+
+    Two ``Conv1D`` layers (``channels`` filters, ``width`` frames wide, ReLU) with a max-pooling between, then
+    the mean over time (``GlobalAveragePooling1D``) and ``Dense`` with a softmax. It sees ``width`` frames at a
+    time (and ``2·width`` after the pooling) instead of carrying a state through the whole recording.
+    """
+    K = keras()
+    return K.Sequential([
+        K.Input(shape=(None, n_features)),
+        K.layers.Conv1D(channels, width, padding="same", activation="relu"),
+        K.layers.MaxPooling1D(2, padding="same"),
+        K.layers.Conv1D(channels, width, padding="same", activation="relu"),
+        K.layers.GlobalAveragePooling1D(),
+        K.layers.Dense(n_classes, activation="softmax"),
+    ])
+
+
+def keras_fit(net, seqs, labels, *, epochs: int, batch_size: int = 32, lr: float = 2e-3, clip: float = 1.0,
+              seed: int = 0) -> float:
+    """Train a Keras classifier on ``(T_i, D)`` sequences with rnnlib's recipe; returns the seconds it took.
+
+    Adam (``lr``), the gradient clipped to norm ``clip`` over all weights together (``global_clipnorm``,
+    as :func:`rnnlib.optim.clip_grad_norm`; Keras's ``clipnorm`` would clip each weight array on its own),
+    cross-entropy, and the batches of
+    :func:`rnnlib.train.length_buckets` (sequences of similar length together, reshuffled every epoch), so
+    the framework pads as little as rnnlib does.
+    """
+    import time
+
+    from . import train
+    from .features import pad_sequences
+
+    K = keras()
+    K.utils.set_random_seed(seed)
+    net.compile(optimizer=K.optimizers.Adam(lr, global_clipnorm=clip), loss="sparse_categorical_crossentropy")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        for rows in train.length_buckets([len(s) for s in seqs], batch_size, rng):
+            x, _ = pad_sequences([seqs[i] for i in rows])
+            net.train_on_batch(x, labels[rows])
+    return time.perf_counter() - start
+
+
+def keras_predict(net, seqs, *, batch_size: int = 128) -> np.ndarray:
+    """Class probabilities ``(N, C)`` of a Keras classifier for ``(T_i, D)`` sequences, batched by length.
+
+    A model without masking (the CNN) sees the padding of the shorter sequences in a batch: give it
+    ``batch_size=1``, so each recording is judged alone.
+    """
+    from . import train
+    from .features import pad_sequences
+
+    T = torch()
+    out = np.zeros((len(seqs), net.output_shape[-1]), np.float32)
+    for rows in train.length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
+        x, _ = pad_sequences([seqs[i] for i in rows])
+        with T.no_grad():
+            out[rows] = T.as_tensor(net(x, training=False)).cpu().numpy()
+    return out

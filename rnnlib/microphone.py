@@ -73,6 +73,7 @@ function render({ model, el }) {
       return;
     }
     const context = new AudioContext();
+    await context.resume();                      // a context may start suspended until the page is interacted with
     const url = URL.createObjectURL(new Blob([WORKLET], { type: "application/javascript" }));
     await context.audioWorklet.addModule(url);
     URL.revokeObjectURL(url);
@@ -81,6 +82,7 @@ function render({ model, el }) {
     mute.gain.value = 0;
     context.createMediaStreamSource(stream).connect(capture).connect(mute).connect(context.destination);
     session = { stream, context, chunks: [], length: 0 };
+    meter.dataset.peak = 0;
     const limit = model.get("max_seconds") * context.sampleRate;
     capture.port.onmessage = (event) => {
       if (!session) return;
@@ -90,7 +92,9 @@ function render({ model, el }) {
       let power = 0;
       for (const v of chunk) power += v * v;
       const db = 10 * Math.log10(power / chunk.length + 1e-12);           // -60 dB (silence) .. 0 dB (full scale)
-      bar.style.width = `${Math.max(0, Math.min(100, (db + 60) / 60 * 100))}%`;
+      const level = Math.max(0, Math.min(100, (db + 60) / 60 * 100));
+      bar.style.width = `${level}%`;
+      meter.dataset.peak = Math.max(Number(meter.dataset.peak), level);      // the loudest moment, for tests
       if (session.length >= limit) stop();
     };
     button.textContent = "\u25A0 Stop";

@@ -63,6 +63,8 @@ def test_student_edition_runs_to_the_end(path, tmp_path, fsdd_dir):
     Where Chromium and Playwright are present, tests/browser does this in JupyterLab, so each lesson is not
     run twice for the same proof.
     """
+    if notebooks.missing_extra(path):
+        pytest.skip(f"{path.name}: {notebooks.missing_extra(path)}")
     [(target, _)] = write_student_edition(tmp_path, [path])
     nb = notebooks.read(target)
     execute.run(nb, path.parent, allow_errors=True)
@@ -90,3 +92,17 @@ def test_nbgrader_reads_the_lessons_as_assignments(path):
     mine = [notebooks.source(c) for c in ours.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert theirs == mine
     assert all(c.metadata["nbgrader"].get("locked") for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+
+
+def test_fit_slides_keeps_a_lead_in_with_its_code():
+    import nbformat
+
+    from rnnlib.course import slidefit
+
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[md("## A section"), md("A long explanation."), md("Now the code:"),
+                                         code("x = 1"), md("More text.")])
+    half = slidefit.HEIGHT // 2
+    slidefit.fit(nb, {0: 50, 1: half, 2: 60, 3: half, 4: 40})
+    types = [c.metadata["slideshow"].get("slide_type", "-") for c in nb.cells]
+    assert types[2] == "subslide" and types[3] == "-", types     # "Now the code:" moved on with its code

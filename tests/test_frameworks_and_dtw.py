@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnlib import features, frameworks, interop, losses, models
-from rnnlib.dtw import TemplateMatcher, dtw_distance, dtw_distances
+from rnnlib.dtw import TemplateMatcher, dtw_distance, dtw_distances, dtw_path
 
 NO_FRAMEWORK = frameworks.missing()
 needs_framework = pytest.mark.skipif(NO_FRAMEWORK is not None, reason=f"skipped: {NO_FRAMEWORK}")
@@ -23,6 +23,10 @@ def test_dtw_equals_librosa_and_the_batched_version_equals_the_plain_one():
     assert dtw_distance(a, a) == 0.0
     stretched = np.repeat(a, 2, axis=0)                 # the same "word", twice as slow: still a perfect match
     assert dtw_distance(a, stretched) == pytest.approx(0.0, abs=1e-12)
+    D, steps = librosa.sequence.dtw(X=a.T, Y=templates[0].T, metric="euclidean")
+    distance, path = dtw_path(a, templates[0])
+    assert path[0] == (0, 0) and path[-1] == (len(a) - 1, len(templates[0]) - 1)
+    assert sum(np.linalg.norm(a[i] - templates[0][j]) for i, j in path) == pytest.approx(D[-1, -1], rel=1e-12)
     with pytest.raises(ValueError, match="same D"):
         dtw_distance(a, np.zeros((3, 4)))
 

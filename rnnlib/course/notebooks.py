@@ -28,6 +28,21 @@ def lessons(folder: Path = NOTEBOOKS) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*.ipynb") if _LESSON.match(p.name))
 
 
+def missing_extra(path) -> str | None:
+    """Why a lesson cannot run here (an optional extra it needs is not installed), or None if it can.
+
+    A lesson declares an extra in its metadata, ``{"rnnlib": {"extra": "framework"}}`` (lesson 10); the
+    tests skip it with this reason instead of failing.
+    """
+    extra = read(path).metadata.get("rnnlib", {}).get("extra")
+    if extra is None:
+        return None
+    if extra != "framework":
+        raise ValueError(f"{path}: unknown extra {extra!r} in its metadata (known: 'framework').")
+    from .. import frameworks
+    return frameworks.missing()
+
+
 def lesson_number(path: Path) -> str:
     match = _LESSON.match(Path(path).name)
     if not match:

@@ -63,9 +63,14 @@ def measure(nb) -> dict[int, int]:
 
 
 def fit(nb, heights: dict[int, int]) -> list[tuple[int, int]]:
-    """Set the sub-slide breaks of ``nb`` from measured ``heights``; returns the cells too tall on their own."""
+    """Set the sub-slide breaks of ``nb`` from measured ``heights``; returns the cells too tall on their own.
+
+    A break goes before the first cell that no longer fits; but a short text that introduces a code cell
+    ("Now the same four sounds:") moves to the next slide with its code, rather than be left behind.
+    """
     budget = HEIGHT - MARGIN
     used, too_tall = 0, []
+    lead_in = None                  # (index, height) of a markdown cell that is not the first on its slide
     for i, cell in enumerate(nb.cells):
         if i not in heights:
             continue
@@ -75,12 +80,19 @@ def fit(nb, heights: dict[int, int]) -> list[tuple[int, int]]:
         if heading or used == 0:
             used = heights[i]
         elif used + heights[i] > budget:
-            slide["slide_type"] = "subslide"
-            used = heights[i]
+            if cell.cell_type == "code" and lead_in and lead_in[1] + heights[i] <= budget:
+                nb.cells[lead_in[0]].metadata["slideshow"]["slide_type"] = "subslide"
+                slide["slide_type"] = "-"
+                used = lead_in[1] + heights[i]
+            else:
+                slide["slide_type"] = "subslide"
+                used = heights[i]
         else:
             if slide.get("slide_type") == "subslide":
                 slide["slide_type"] = "-"            # an earlier fit's break that is no longer needed
             used += heights[i]
+        starts_slide = heading or used == heights[i]
+        lead_in = (i, heights[i]) if cell.cell_type == "markdown" and not starts_slide else None
         if heights[i] > HEIGHT:
             too_tall.append((i, heights[i]))
     return too_tall

@@ -130,12 +130,10 @@ def check_microphone(page, digit: int) -> None:
     mic.scroll_into_view_if_needed()
     mic.locator("button", has_text="Record").click()
     mic.locator(".rnnlib-status", has_text="Recording").wait_for(timeout=20_000)
-    levels = []
-    for _ in range(8):                                     # the fake microphone plays about 1.3 s
-        page.wait_for_timeout(250)
-        levels.append(float(mic.locator(".rnnlib-meter > div").evaluate("el => parseFloat(el.style.width) || 0")))
+    page.wait_for_timeout(2000)                            # the fake microphone plays 1.9 s
     mic.locator("button", has_text="Stop").click()
-    assert max(levels) > 0, f"the level meter never moved: {levels}"
+    peak = float(mic.locator(".rnnlib-meter").get_attribute("data-peak") or 0)
+    assert peak > 0, "the level meter never moved"
     answer = page.locator(".jp-OutputArea-output", has_text=f"I hear a {digit}").last
     try:
         answer.wait_for(timeout=60_000)
@@ -151,6 +149,8 @@ def check_microphone(page, digit: int) -> None:
 
 @pytest.mark.parametrize("path", notebooks.lessons(), ids=lambda p: p.name)
 def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
+    if notebooks.missing_extra(path):
+        pytest.skip(f"{path.name}: {notebooks.missing_extra(path)}")
     want = expected(path)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     console_errors = []
