@@ -55,33 +55,18 @@ def main() -> None:
     ours_acc = float(np.mean(train.predict_sequences(model, test_seqs).argmax(1) == y_test))
     print(f"rnnlib : {ours:7.1f} s, test accuracy {ours_acc:.4f}")
 
-    # ---- PyTorch
+    # ---- PyTorch: the same model as a torch.nn module (rnnlib.frameworks), from the same initial weights
+    from rnnlib import frameworks
+
     try:
-        import torch
+        torch = frameworks.torch()
     except ImportError:
         print("PyTorch is not installed: no comparison.")
         return
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-
-    class Net(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm1 = torch.nn.LSTM(cfg.n_features, 64, batch_first=True)
-            self.lstm2 = torch.nn.LSTM(64, 64, batch_first=True)
-            self.out = torch.nn.Linear(64, 10)
-
-        def forward(self, x, mask):
-            lengths = mask.sum(1)
-            h = x
-            for lstm in (self.lstm1, self.lstm2):
-                packed = torch.nn.utils.rnn.pack_padded_sequence(h, lengths, batch_first=True, enforce_sorted=False)
-                h, _ = torch.nn.utils.rnn.pad_packed_sequence(lstm(packed)[0], batch_first=True,
-                                                              total_length=x.shape[1])
-            m = mask.unsqueeze(-1).float()
-            return self.out((h * m).sum(1) / m.sum(1))
-
-    net = Net()
+    net = frameworks.torch_classifier(models.SequenceClassifier.build("lstm", cfg.n_features, [64, 64], 10,
+                                                                     pooling="mean", seed=args.seed))
     adam_t = torch.optim.Adam(net.parameters(), lr=2e-3)
     tensors = [(torch.from_numpy(x), torch.from_numpy(m), torch.from_numpy(l)) for x, m, l in batches]
     start = time.perf_counter()
