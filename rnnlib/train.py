@@ -191,14 +191,7 @@ def length_buckets(lengths, batch_size: int, rng: np.random.Generator) -> list[n
 
 def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
     """Class probabilities for a list of ``(T_i, D)`` sequences, batched by length: ``(N, C)``."""
-    if len(seqs) == 0:
-        return np.zeros((0, model.n_classes), np.float32)
-    dtype = model.readout.dtype
-    out = np.empty((len(seqs), model.n_classes), dtype)
-    for rows in length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
-        x, mask = pad_sequences([seqs[i] for i in rows], dtype=dtype)
-        out[rows] = model.predict_proba(x, mask)
-    return out
+    return states_and_probabilities(model, seqs, batch_size=batch_size)[1]
 
 
 def states_and_probabilities(model, seqs, *, batch_size: int = 128) -> tuple[np.ndarray, np.ndarray]:
