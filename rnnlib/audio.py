@@ -17,7 +17,7 @@ SAMPLE_RATE = 8000
 
 __all__ = [
     "SAMPLE_RATE", "load", "save", "resample", "pcm_to_float", "sine", "chirp", "white_noise",
-    "add_noise", "quantize", "rms", "amplitude_to_db", "duration", "alias_frequency",
+    "add_noise", "quantize", "rms", "set_loudness", "amplitude_to_db", "duration", "alias_frequency",
 ]
 
 
@@ -126,6 +126,17 @@ def rms(y) -> float:
     """Root-mean-square level of ``y: (N,)``: the 'average loudness' of a signal."""
     y = _validate.as_signal(y)
     return float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
+
+
+def set_loudness(y, level_db: float) -> np.ndarray:
+    """``y: (N,)`` scaled so its RMS level is ``level_db`` dBFS (e.g. -20); silence is returned as it is.
+
+    The same word said close to the microphone or far from it, through a loud or a quiet one, then comes
+    out equally loud.
+    """
+    y = _validate.as_signal(y)
+    level = rms(y)
+    return y if level == 0 else (y * (10 ** (level_db / 20) / level)).astype(y.dtype)
 
 
 def amplitude_to_db(amplitude, ref: float = 1.0, floor_db: float = -120.0):

@@ -37,12 +37,15 @@ class Recipe:
     kind: str = "lstm"
     hidden_sizes: tuple = (64, 64)
     pooling: str = "mean"
-    trim_db: float | None = 30.0
+    members: int = 2                # models trained apart that answer together (models.Ensemble) when > 1
+    trim_db: float | None = 50.0
     utterance_norm: bool = False
     speeds: tuple = (0.8, 0.9, 1.1, 1.2)      # augmented copies of each training recording (1.0 is always used)
     test_speeds: tuple = (0.8, 0.9, 1.0, 1.1, 1.2)  # each recognized recording is heard at these speeds, averaged
     spec_masks: bool = True
-    epochs: int = 15
+    room_share: float = 0.5         # share of augmented copies put in a random noisy or reverberant room
+    loudness_db: float | None = -20.0  # every recording scaled to this RMS level (dBFS) before its features
+    epochs: int = 9                 # per member
     batch_size: int = 32
     lr: float = 2e-3
     clip: float = 1.0
@@ -54,7 +57,8 @@ class Recipe:
 
 #: The original article's model with none of the aids for new voices: the last state read, no silence trimming, no
 #: augmentation, each recording heard once. Lesson 07 starts from it; ``dataclasses.replace(PLAIN, epochs=5)``.
-PLAIN = Recipe(pooling="last", trim_db=None, speeds=(), test_speeds=(1.0,), spec_masks=False)
+PLAIN = Recipe(pooling="last", members=1, epochs=15, trim_db=None, speeds=(), test_speeds=(1.0,), spec_masks=False,
+               room_share=0.0, loudness_db=None)
 
 
 def recording_features(recognizer: Recognizer, recordings, *, speed: float = 1.0,
@@ -67,6 +71,23 @@ def recording_features(recognizer: Recognizer, recordings, *, speed: float = 1.0
     if speed != 1.0:
         waveforms = (augment.speed(y, speed, recognizer.sample_rate) for y in waveforms)
     return waveform_features(recognizer, waveforms, standardize=standardize)
+
+
+def augmented_features(recognizer: Recognizer, recordings, recipe: Recipe, *, speed: float,
+                       rng: np.random.Generator) -> list[np.ndarray]:
+    """Unstandardized features ``(T_i, D)`` of one augmented copy of every recording: played ``speed`` times
+    faster, and a ``recipe.room_share`` of them first put in a random room (:func:`rnnlib.augment.noisy_copy`:
+    white noise at 0–20 dB SNR, or reverberation of 0.2–0.8 s), drawn with ``rng``.
+    """
+    out = []
+    for r in recordings:
+        y = audio.load(r.path, recognizer.sample_rate)[0]
+        if recipe.room_share and rng.random() < recipe.room_share:
+            y = augment.noisy_copy(y, rng, sr=recognizer.sample_rate)
+        if speed != 1.0:
+            y = augment.speed(y, speed, recognizer.sample_rate)
+        out.append(recognizer.features(y, recognizer.sample_rate, standardize=False))
+    return out
 
 
 def waveform_features(recognizer: Recognizer, waveforms, *, standardize: bool = True) -> list[np.ndarray]:
@@ -94,10 +115,14 @@ def _masker(n_coeffs: int):
 def new_recognizer(recipe: Recipe = Recipe(), *, seed: int = 0) -> Recognizer:
     """A recognizer with the recipe's feature pipeline and a fresh, untrained model (no scaler fitted yet)."""
     cfg = recipe.feature_config
-    model = models.SequenceClassifier.build(recipe.kind, cfg.n_features, list(recipe.hidden_sizes), len(LABELS),
-                                            pooling=recipe.pooling, seed=seed)
+    if recipe.members < 1:
+        raise ValueError(f"members must be 1 or more, got {recipe.members!r}.")
+    build = [models.SequenceClassifier.build(recipe.kind, cfg.n_features, list(recipe.hidden_sizes), len(LABELS),
+                                             pooling=recipe.pooling, seed=seed if k == 0 else [seed, k])
+             for k in range(recipe.members)]
+    model = build[0] if recipe.members == 1 else models.Ensemble(build)
     return Recognizer(model, LABELS, feature_config=cfg, trim_db=recipe.trim_db, utterance_norm=recipe.utterance_norm,
-                      test_speeds=recipe.test_speeds)
+                      test_speeds=recipe.test_speeds, loudness_db=recipe.loudness_db)
 
 
 def fit_model(model, seqs, labels, recipe: Recipe = Recipe(), *, seed: int = 0, validation=None,
@@ -118,8 +143,12 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
     """Train a digit recognizer on ``recordings`` (a list of :class:`rnnlib.datasets.Recording`).
 
     A ``validation_fraction`` of them (chosen with ``seed``) is held out for early stopping, unless
-    ``validation`` recordings are given. With 20 or more validation recordings the recognizer also learns
-    when to be unsure (:func:`fit_novelty`). Returns the recognizer and the training history.
+    ``validation`` recordings are given. The rest is heard as recorded and once more at each of
+    ``recipe.speeds`` (:func:`augmented_features`); ``recipe.members`` models learn from those copies, each
+    from its own random start (a :class:`~rnnlib.models.Ensemble` when there are several). With 20 or more
+    validation recordings the recognizer also learns when to be unsure (:func:`fit_novelty`).
+    Returns the recognizer and the training history: the first model's, with every model's under
+    ``"members"`` and their total ``"seconds"`` when there are several.
     """
     recordings = list(recordings)
     if not recordings:
@@ -130,38 +159,54 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
         validation = [r for r, h in zip(recordings, held) if h]
         recordings = [r for r, h in zip(recordings, held) if not h]
     rec = new_recognizer(recipe, seed=seed)
-    seqs, labels = [], []
-    for speed in (1.0, *recipe.speeds):
-        seqs += recording_features(rec, recordings, speed=speed, standardize=False)
-        labels += [r.digit for r in recordings]
+    seqs = recording_features(rec, recordings, standardize=False)
+    copy_rng = np.random.default_rng([seed, 1])
+    for speed in recipe.speeds:
+        seqs += augmented_features(rec, recordings, recipe, speed=speed, rng=copy_rng)
+    labels = [r.digit for r in recordings] * (1 + len(recipe.speeds))
     rec.scaler = features.Standardizer().fit(seqs)
     for i, seq in enumerate(seqs):      # one at a time, so each raw copy is freed as its standardized one arrives
         seqs[i] = rec.scaler.transform(seq)
     val = None
     if validation:
         val = (recording_features(rec, validation), [r.digit for r in validation])
-    history = fit_model(rec.model, seqs, labels, recipe, seed=seed, validation=val, progress=progress)
+    members = rec.model.members if isinstance(rec.model, models.Ensemble) else [rec.model]
+    histories = [fit_model(member, seqs, labels, recipe, seed=seed if k == 0 else [seed, k], validation=val,
+                           progress=progress) for k, member in enumerate(members)]
+    history = histories[0]
+    if len(histories) > 1:
+        history = {**history, "members": histories, "seconds": sum(h["seconds"] for h in histories)}
     history["n_train"], history["n_validation"] = len(recordings), len(validation or [])
     if len(validation or []) >= 20:
+        plain_copies = 1 if recipe.room_share else 1 + len(recipe.speeds)     # copies heard as in recognition
         copies = dict(zip((1.0, *recipe.speeds), (seqs[k * len(recordings):(k + 1) * len(recordings)]
-                                                  for k in range(1 + len(recipe.speeds)))))
-        fit_novelty(rec, recordings, validation, copies, flag_share=recipe.unsure_share)
+                                                  for k in range(plain_copies))))
+        fit_novelty(rec, recordings, validation, copies, flag_share=recipe.unsure_share, seed=seed)
     return rec, history
 
 
-def fit_novelty(recognizer: Recognizer, recordings, validation, copies=None, *, flag_share: float = 0.02) -> None:
+def fit_novelty(recognizer: Recognizer, recordings, validation, copies=None, *, flag_share: float = 0.02,
+                max_recordings: int | None = 1000, seed: int = 0) -> None:
     """Teach ``recognizer`` when to be unsure: a :class:`~rnnlib.novelty.NoveltyDetector` fitted on the
     training ``recordings`` and calibrated so that ``flag_share`` of the ``validation`` recordings is flagged.
 
     copies: optional ``{speed: standardized features of recordings at that speed}`` already computed for
-    training; the states are averaged over the recognizer's test speeds, as in recognition.
+    training; the states are averaged over the recognizer's test speeds, as in recognition. max_recordings:
+    the means and the covariance are estimated from a random sample of at most this many training recordings
+    (chosen with ``seed``): a thousand pin them down well, and hearing every recording at five speeds again
+    would add a good part of the training time.
     """
+    picked = np.arange(len(recordings))
+    if max_recordings is not None and len(recordings) > max_recordings:
+        picked = np.sort(np.random.default_rng(seed).choice(len(recordings), max_recordings, replace=False))
+    sample = [recordings[i] for i in picked]
     copies = dict(copies or {})
     states = []
     for speed in recognizer.test_speeds:
-        seqs = copies[speed] if speed in copies else recording_features(recognizer, recordings, speed=speed)
+        seqs = ([copies[speed][i] for i in picked] if speed in copies
+                else recording_features(recognizer, sample, speed=speed))
         states.append(train.states_and_probabilities(recognizer.model, seqs)[0])
-    labels = [r.digit for r in recordings]
+    labels = [r.digit for r in sample]
     detector = NoveltyDetector.fit(np.mean(states, axis=0), labels, len(recognizer.labels))
     val_states, _ = recognizer.states_and_probabilities([audio.load(r.path, recognizer.sample_rate)
                                                          for r in validation])
@@ -203,15 +248,17 @@ def _cmd_train(args) -> int:
     recipe = Recipe(epochs=args.epochs)
     train_set, _ = datasets.official_split(_recordings(args.data))
     print(f"training on {len(train_set)} recordings (official split) of "
-          f"{len(datasets.speakers(train_set))} speakers: {recipe.kind.upper()} {list(recipe.hidden_sizes)}, "
-          f"{recipe.epochs} epochs at most", file=sys.stderr)
+          f"{len(datasets.speakers(train_set))} speakers: {recipe.members} × {recipe.kind.upper()} "
+          f"{list(recipe.hidden_sizes)}, {recipe.epochs} epochs at most each", file=sys.stderr)
     rec, history = train_recognizer(train_set, recipe, seed=args.seed, progress=not args.quiet)
+    histories = history.get("members", [history])
     path = rec.save(args.out, recipe={k: (list(v) if isinstance(v, tuple) else v)
                                       for k, v in asdict(recipe).items() if k != "feature_config"},
-                    seed=args.seed, best_epoch=history["best_epoch"], seconds=round(history["seconds"], 1))
-    best = history["val_accuracy"][history["best_epoch"]] if history["val_accuracy"] else float("nan")
-    print(f"trained in {history['seconds']:.0f} s; best validation accuracy {best:.3f} "
-          f"(epoch {history['best_epoch'] + 1}); saved {path}")
+                    seed=args.seed, best_epoch=[h["best_epoch"] for h in histories],
+                    seconds=round(history["seconds"], 1))
+    bests = ", ".join(f"{h['val_accuracy'][h['best_epoch']]:.3f} (epoch {h['best_epoch'] + 1})"
+                      for h in histories if h["val_accuracy"]) or "not measured"
+    print(f"trained in {history['seconds']:.0f} s; best validation accuracy of each model: {bests}; saved {path}")
     return 0
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from . import losses
 from .layers import GRU, LSTM, RNN, Dense
 
-__all__ = ["SequenceClassifier", "RECURRENT_LAYERS"]
+__all__ = ["SequenceClassifier", "Ensemble", "RECURRENT_LAYERS"]
 
 RECURRENT_LAYERS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 POOLINGS = ("last", "mean")
@@ -115,18 +115,72 @@ class SequenceClassifier:
         return self.forward(x, mask).argmax(axis=1)
 
 
+class Ensemble:
+    """A committee of classifiers that answer together: the mean of their probabilities.
+
+    members: :class:`SequenceClassifier` s with the same input size and classes, trained apart (another
+    random start, another order of batches). Each makes its own mistakes on a voice it never heard; where
+    they disagree, the mean of their probabilities is right more often than a typical member.
+    ``states_and_probabilities`` in :mod:`rnnlib.train` gives every member's pooled state side by side,
+    ``(N, H_1 + H_2 + …)``, and the mean probabilities ``(N, C)``.
+    """
+
+    def __init__(self, members: list):
+        members = list(members)
+        if not members or not all(isinstance(m, SequenceClassifier) for m in members):
+            raise ValueError("An Ensemble needs one or more SequenceClassifier members.")
+        if len({(m.input_size, m.n_classes) for m in members}) > 1:
+            raise ValueError("Every member of an Ensemble needs the same input size and number of classes.")
+        self.members = members
+
+    @property
+    def layers(self) -> list:
+        return [layer for member in self.members for layer in member.layers]
+
+    @property
+    def n_params(self) -> int:
+        return sum(member.n_params for member in self.members)
+
+    @property
+    def input_size(self) -> int:
+        return self.members[0].input_size
+
+    @property
+    def n_classes(self) -> int:
+        return self.members[0].n_classes
+
+    def predict_proba(self, x, mask=None) -> np.ndarray:
+        """The mean of the members' class probabilities, ``(B, C)``."""
+        return np.mean([member.predict_proba(x, mask) for member in self.members], axis=0)
+
+    def predict(self, x, mask=None) -> np.ndarray:
+        """The class with the highest mean probability, ``(B,)``."""
+        return self.predict_proba(x, mask).argmax(axis=1)
+
+
 # ----------------------------------------------------------------------------- saving and loading
 
 FORMAT = "rnnlib-sequence-classifier"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2          # 2: ensembles (a file with one model is still written as version 1)
 
 
 class ModelFileError(ValueError):
     """A file that is not a model rnnlib saved (or is damaged)."""
 
 
-def save(path, model: SequenceClassifier, **metadata) -> "Path":
-    """Write ``model`` to ``path`` (``.npz``): its arrays plus a JSON config, no pickle.
+def _config(model: SequenceClassifier) -> dict:
+    return {"pooling": model.pooling,
+            "recurrent": [{"kind": type(l).__name__.lower(), "input_size": l.input_size,
+                           "hidden_size": l.hidden_size} for l in model.recurrent],
+            "n_classes": model.n_classes, "dtype": str(model.readout.dtype)}
+
+
+def _arrays(model: SequenceClassifier, prefix: str = "") -> dict:
+    return {f"{prefix}layer{i}.{k}": v for i, layer in enumerate(model.layers) for k, v in layer.params.items()}
+
+
+def save(path, model: SequenceClassifier | Ensemble, **metadata) -> "Path":
+    """Write ``model`` (or an :class:`Ensemble`) to ``path`` (``.npz``): its arrays plus a JSON config, no pickle.
 
     metadata: any JSON-serializable extras (feature settings, normalization statistics, labels …),
     returned by :func:`load`.
@@ -137,18 +191,35 @@ def save(path, model: SequenceClassifier, **metadata) -> "Path":
     path = Path(path)
     if path.suffix != ".npz":
         raise ValueError(f"Model files end in .npz; got {path.name!r}.")
-    config = {"format": FORMAT, "version": FORMAT_VERSION, "pooling": model.pooling,
-              "recurrent": [{"kind": type(l).__name__.lower(), "input_size": l.input_size,
-                             "hidden_size": l.hidden_size} for l in model.recurrent],
-              "n_classes": model.n_classes, "dtype": str(model.readout.dtype), "metadata": metadata}
-    arrays = {f"layer{i}.{k}": v for i, layer in enumerate(model.layers) for k, v in layer.params.items()}
+    if isinstance(model, Ensemble):
+        config = {"format": FORMAT, "version": 2, "members": [_config(m) for m in model.members]}
+        arrays = {k: v for j, m in enumerate(model.members) for k, v in _arrays(m, f"member{j}.").items()}
+    else:
+        config = {"format": FORMAT, "version": 1, **_config(model)}
+        arrays = _arrays(model)
+    config["metadata"] = metadata
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
         np.savez(f, config=np.array(json.dumps(config)), **arrays)
     return path
 
 
-def load(path) -> tuple[SequenceClassifier, dict]:
+def _build(config: dict, arrays: dict, prefix: str = "") -> SequenceClassifier:
+    dtype = np.dtype(config["dtype"])
+    recurrent = [RECURRENT_LAYERS[spec["kind"]](spec["input_size"], spec["hidden_size"], dtype=dtype)
+                 for spec in config["recurrent"]]
+    model = SequenceClassifier(recurrent, Dense(recurrent[-1].hidden_size, config["n_classes"], dtype=dtype),
+                               config["pooling"])
+    for i, layer in enumerate(model.layers):
+        for k in layer.params:
+            value = arrays[f"{prefix}layer{i}.{k}"]
+            if value.shape != layer.params[k].shape:
+                raise ValueError(f"{prefix}layer{i}.{k} has shape {value.shape}, expected {layer.params[k].shape}")
+            layer.params[k][...] = value
+    return model
+
+
+def load(path) -> tuple[SequenceClassifier | Ensemble, dict]:
     """Read a model written by :func:`save`; returns ``(model, metadata)``.
 
     Raises ``FileNotFoundError`` for a missing file and :class:`ModelFileError` for anything that is
@@ -171,18 +242,11 @@ def load(path) -> tuple[SequenceClassifier, dict]:
         raise ModelFileError(f"{path} is an .npz file but not an rnnlib model (no rnnlib config in it).")
     if config.get("version", 0) > FORMAT_VERSION:
         raise ModelFileError(f"{path} was saved by a newer rnnlib (format {config['version']}); update rnnlib.")
-    dtype = np.dtype(config["dtype"])
     try:
-        recurrent = [RECURRENT_LAYERS[spec["kind"]](spec["input_size"], spec["hidden_size"], dtype=dtype)
-                     for spec in config["recurrent"]]
-        model = SequenceClassifier(recurrent, Dense(recurrent[-1].hidden_size, config["n_classes"], dtype=dtype),
-                                   config["pooling"])
-        for i, layer in enumerate(model.layers):
-            for k in layer.params:
-                value = arrays[f"layer{i}.{k}"]
-                if value.shape != layer.params[k].shape:
-                    raise ValueError(f"layer{i}.{k} has shape {value.shape}, expected {layer.params[k].shape}")
-                layer.params[k][...] = value
+        if "members" in config:
+            model = Ensemble([_build(member, arrays, f"member{j}.") for j, member in enumerate(config["members"])])
+        else:
+            model = _build(config, arrays)
     except (KeyError, ValueError, TypeError) as err:
         raise ModelFileError(f"{path} is damaged or inconsistent ({err}).") from None
     return model, config["metadata"]

@@ -51,9 +51,9 @@ class Recognizer:
     """
 
     def __init__(self, model, labels, *, feature_config=None, sample_rate: int = audio.SAMPLE_RATE,
-                 trim_db: float | None = 30.0, utterance_norm: bool = False,
+                 trim_db: float | None = 50.0, utterance_norm: bool = False,
                  scaler: features.Standardizer | None = None, min_level_db: float = -60.0,
-                 test_speeds=(1.0,), novelty: NoveltyDetector | None = None):
+                 test_speeds=(1.0,), novelty: NoveltyDetector | None = None, loudness_db: float | None = -20.0):
         if len(labels) != model.n_classes:
             raise ValueError(f"{len(labels)} labels for a model with {model.n_classes} classes.")
         self.model, self.labels = model, [str(label) for label in labels]
@@ -62,8 +62,17 @@ class Recognizer:
         self.scaler, self.min_level_db = scaler, min_level_db
         self.test_speeds = tuple(float(f) for f in test_speeds)
         self.novelty = novelty
+        self.loudness_db = loudness_db
         if not self.test_speeds:
             raise ValueError("test_speeds needs at least one speed (1.0 is the recording as it is).")
+
+    def with_model(self, model) -> "Recognizer":
+        """This recognizer's pipeline (every setting, the training statistics, the test speeds) around another
+        trained ``model`` with the same features and labels. The new one has no novelty detector: that belongs
+        to the model it was fitted on."""
+        return Recognizer(model, self.labels, feature_config=self.feature_config, sample_rate=self.sample_rate,
+                          trim_db=self.trim_db, utterance_norm=self.utterance_norm, scaler=self.scaler,
+                          min_level_db=self.min_level_db, test_speeds=self.test_speeds, loudness_db=self.loudness_db)
 
     # ------------------------------------------------------------------ the pipeline
     def features(self, y, sr: int, *, standardize: bool = True) -> np.ndarray:
@@ -76,7 +85,10 @@ class Recognizer:
         """
         if sr != self.sample_rate:
             y = audio.resample(y, sr, self.sample_rate)
-        x = features.mfcc(trim(y, self.trim_db), self.sample_rate, self.feature_config)
+        y = trim(y, self.trim_db)
+        if self.loudness_db is not None:
+            y = audio.set_loudness(y, self.loudness_db)
+        x = features.mfcc(y, self.sample_rate, self.feature_config)
         if self.utterance_norm:
             x = utterance_normalize(x)
         return x if self.scaler is None or not standardize else self.scaler.transform(x)
@@ -173,7 +185,7 @@ class Recognizer:
         """One ``.npz``: the model's arrays and a JSON config with the pipeline (see :func:`rnnlib.models.save`)."""
         meta = {"kind": "recognizer", "labels": self.labels, "sample_rate": self.sample_rate,
                 "trim_db": self.trim_db, "utterance_norm": self.utterance_norm, "min_level_db": self.min_level_db,
-                "test_speeds": list(self.test_speeds),
+                "test_speeds": list(self.test_speeds), "loudness_db": self.loudness_db,
                 "features": self.feature_config.to_dict(),
                 "scaler": None if self.scaler is None else self.scaler.to_dict(),
                 "novelty": None if self.novelty is None else self.novelty.to_dict(), "extra": extra}
@@ -193,7 +205,8 @@ class Recognizer:
             rec = cls(model, meta["labels"], feature_config=features.FeatureConfig.from_dict(meta["features"]),
                       sample_rate=meta["sample_rate"], trim_db=meta["trim_db"],
                       utterance_norm=meta["utterance_norm"], scaler=scaler, min_level_db=meta["min_level_db"],
-                      test_speeds=meta["test_speeds"], novelty=novelty)
+                      test_speeds=meta["test_speeds"], novelty=novelty,
+                      loudness_db=meta.get("loudness_db"))       # absent before it existed: loudness as recorded
         except (KeyError, TypeError, ValueError) as err:
             raise models.ModelFileError(f"{path}: its recognizer settings are damaged ({err}).") from None
         rec.extra = meta.get("extra", {})

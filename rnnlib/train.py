@@ -198,8 +198,12 @@ def states_and_probabilities(model, seqs, *, batch_size: int = 128) -> tuple[np.
     """What the readout sees and what it says, for a list of ``(T_i, D)`` sequences.
 
     Returns the pooled top-layer states ``(N, H)`` (:meth:`SequenceClassifier.embed`) and the class
-    probabilities ``(N, C)``, batched by length as :func:`predict_sequences`.
+    probabilities ``(N, C)``, batched by length as :func:`predict_sequences`. For an
+    :class:`~rnnlib.models.Ensemble`: every member's states side by side and the mean of their probabilities.
     """
+    if isinstance(model, models.Ensemble):
+        answers = [states_and_probabilities(member, seqs, batch_size=batch_size) for member in model.members]
+        return np.concatenate([s for s, _ in answers], axis=1), np.mean([p for _, p in answers], axis=0)
     dtype = model.readout.dtype
     states = np.zeros((len(seqs), model.recurrent[-1].hidden_size), dtype)
     probs = np.zeros((len(seqs), model.n_classes), dtype)

@@ -110,3 +110,10 @@ def test_pcm_to_float():
     np.testing.assert_allclose(audio.pcm_to_float(np.array([0, 16384, -32768], dtype=np.int16)), [0, 0.5, -1])
     with pytest.raises(ValueError):
         audio.pcm_to_float(np.array([0.5]))
+
+
+def test_set_loudness_reaches_the_level_and_leaves_silence_alone():
+    y = 0.01 * audio.sine(300, 0.5, 8000)
+    assert audio.amplitude_to_db(audio.rms(audio.set_loudness(y, -20.0))) == pytest.approx(-20.0, abs=1e-4)
+    silence = np.zeros(100, np.float32)
+    np.testing.assert_array_equal(audio.set_loudness(silence, -20.0), silence)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from rnnlib import audio, digits, features, models
+from rnnlib import audio, digits, features, models, train
 from rnnlib.recognizer import Recognizer
 
 
@@ -126,3 +126,50 @@ def test_test_speeds_average_the_probabilities_of_each_speed(recognizer_file, to
     assert saved.test_speeds == (0.9, 1.0, 1.1)
     with pytest.raises(ValueError, match="test_speeds"):
         Recognizer(rec.model, digits.LABELS, test_speeds=())
+
+
+def test_an_ensemble_answers_with_its_members_mean_and_round_trips(tmp_path):
+    members = [models.SequenceClassifier.build(kind, 5, [6, 4], 3, pooling="mean", seed=k, dtype=np.float64)
+               for k, kind in enumerate(["lstm", "gru"])]
+    ensemble = models.Ensemble(members)
+    x = np.random.default_rng(0).standard_normal((3, 7, 5))
+    np.testing.assert_allclose(ensemble.predict_proba(x), (members[0].predict_proba(x) + members[1].predict_proba(x)) / 2)
+    seqs = list(x)
+    states, probs = train.states_and_probabilities(ensemble, seqs)
+    assert states.shape == (3, 8) and ensemble.n_params == members[0].n_params + members[1].n_params
+    np.testing.assert_allclose(probs, ensemble.predict_proba(x), atol=1e-12)
+    loaded, meta = models.load(models.save(tmp_path / "e.npz", ensemble, note="two"))
+    assert isinstance(loaded, models.Ensemble) and meta == {"note": "two"}
+    np.testing.assert_array_equal(loaded.predict_proba(x), ensemble.predict_proba(x))
+    with pytest.raises(ValueError, match="same input size"):
+        models.Ensemble([members[0], models.SequenceClassifier.build("lstm", 4, [6], 3)])
+    with pytest.raises(ValueError, match="one or more"):
+        models.Ensemble([])
+
+
+def test_a_recognizer_saved_before_loudness_existed_loads_and_hears_as_recorded(recognizer_file, tone_wav):
+    with np.load(recognizer_file, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    config = json.loads(str(arrays.pop("config")))
+    del config["metadata"]["recognizer"]["loudness_db"]
+    old = recognizer_file.with_name("old.npz")
+    np.savez(old, config=np.array(json.dumps(config)), **arrays)
+    rec = Recognizer.load(old)
+    assert rec.loudness_db is None
+    y, sr = audio.load(tone_wav)
+    louder = Recognizer.load(recognizer_file)
+    louder.loudness_db = -20.0
+    assert not np.allclose(rec.features(y, sr), louder.features(y, sr))
+    np.testing.assert_allclose(louder.features(y, sr), louder.features(0.1 * y, sr), atol=1e-2)
+
+
+def test_with_model_keeps_the_pipeline_and_swaps_the_model(recognizer_file, tone_wav):
+    rec = Recognizer.load(recognizer_file)
+    rec.trim_db, rec.loudness_db = 30.0, None
+    other = models.SequenceClassifier.build("lstm", 60, [8, 8], 10, pooling="mean", seed=5)
+    swapped = rec.with_model(other)
+    assert swapped.model is other and swapped.novelty is None
+    assert (swapped.trim_db, swapped.loudness_db, swapped.scaler, swapped.test_speeds) == \
+        (rec.trim_db, rec.loudness_db, rec.scaler, rec.test_speeds)
+    y, sr = audio.load(tone_wav)
+    np.testing.assert_array_equal(swapped.features(y, sr), rec.features(y, sr))
