@@ -28,14 +28,11 @@ import numpy as np
 
 from rnnlib import audio, augment, datasets, digits, imbalance, metrics, train
 
-#: Lesson 08's front end: trimmed at 30 dB below the peak, each recording at its own loudness (the tables in
-#: lesson 08 were measured with it; lesson 07's recipe now trims at 50 dB and sets one loudness).
-LESSON_08_FRONT_END = dict(trim_db=30.0, loudness_db=None)
 MODELS = {
     "lesson": replace(digits.Recipe(), hidden_sizes=(32,), epochs=8, lr=3e-3, speeds=(), test_speeds=(1.0,),
-                      patience=None, validation_fraction=0.0, **LESSON_08_FRONT_END),
+                      patience=None, validation_fraction=0.0),
     "course": replace(digits.Recipe(), epochs=15, speeds=(), test_speeds=(1.0,), patience=None,
-                      validation_fraction=0.0, **LESSON_08_FRONT_END),
+                      validation_fraction=0.0),
 }
 REMEDIES = ("none", "prior correction", "class weights", "oversampling", "augmenting")
 

@@ -51,9 +51,9 @@ class Recognizer:
     """
 
     def __init__(self, model, labels, *, feature_config=None, sample_rate: int = audio.SAMPLE_RATE,
-                 trim_db: float | None = 50.0, utterance_norm: bool = False,
+                 trim_db: float | None = 30.0, utterance_norm: bool = False,
                  scaler: features.Standardizer | None = None, min_level_db: float = -60.0,
-                 test_speeds=(1.0,), novelty: NoveltyDetector | None = None, loudness_db: float | None = -20.0):
+                 test_speeds=(1.0,), novelty: NoveltyDetector | None = None, loudness_db: float | None = None):
         if len(labels) != model.n_classes:
             raise ValueError(f"{len(labels)} labels for a model with {model.n_classes} classes.")
         self.model, self.labels = model, [str(label) for label in labels]

@@ -96,11 +96,11 @@ def test_train_recognizer_learns_when_to_be_unsure(fsdd_dir):
     from rnnlib import datasets
 
     recordings = [r for r in datasets.list_recordings(fsdd_dir) if r.index >= 5 and r.index < 30]
-    recipe = digits.Recipe(hidden_sizes=(16,), epochs=1, speeds=(1.1,), test_speeds=(1.0, 1.1),
-                           validation_fraction=0.25, unsure_share=0.1)
+    recipe = digits.Recipe(hidden_sizes=(16,), epochs=1, speeds=(1.1,), test_speeds=(1.0, 1.1), members=2,
+                           room_share=0.5, loudness_db=-20.0, validation_fraction=0.25, unsure_share=0.1)
     rec, history = digits.train_recognizer(recordings, recipe, seed=0, progress=False)
     assert history["n_validation"] >= 20 and rec.novelty is not None and np.isfinite(rec.novelty.threshold)
-    assert len(history["members"]) == recipe.members == 2           # the recipe's committee: two models, 2 × 16 states
+    assert len(history["members"]) == recipe.members == 2           # a committee of two models: 2 × 16 states
     assert rec.novelty.means.shape[1] == 32
     result = digits.evaluate(rec, recordings[:40])
     assert 0.0 <= result["unsure_share"] <= 1.0 and result["unsure"].shape == (40,)
