@@ -239,8 +239,8 @@ def _cmd_train(args) -> int:
     recipe = Recipe(epochs=args.epochs)
     train_set, _ = datasets.official_split(_recordings(args.data))
     print(f"training on {len(train_set)} recordings (official split) of "
-          f"{len(datasets.speakers(train_set))} speakers: {recipe.members} × {recipe.kind.upper()} "
-          f"{list(recipe.hidden_sizes)}, {recipe.epochs} epochs at most each", file=sys.stderr)
+          f"{len(datasets.speakers(train_set))} speakers: {'' if recipe.members == 1 else f'{recipe.members} × '}"
+          f"{recipe.kind.upper()} {list(recipe.hidden_sizes)}, {recipe.epochs} epochs at most", file=sys.stderr)
     rec, history = train_recognizer(train_set, recipe, seed=args.seed, progress=not args.quiet)
     histories = history.get("members", [history])
     path = rec.save(args.out, recipe={k: (list(v) if isinstance(v, tuple) else v)
