@@ -79,15 +79,19 @@ def augmented_features(recognizer: Recognizer, recordings, recipe: Recipe, *, sp
     faster, and a ``recipe.room_share`` of them first put in a random room (:func:`rnnlib.augment.noisy_copy`:
     white noise at 0–20 dB SNR, or reverberation of 0.2–0.8 s), drawn with ``rng``.
     """
-    out = []
-    for r in recordings:
-        y = audio.load(r.path, recognizer.sample_rate)[0]
-        if recipe.room_share and rng.random() < recipe.room_share:
-            y = augment.noisy_copy(y, rng, sr=recognizer.sample_rate)
-        if speed != 1.0:
-            y = augment.speed(y, speed, recognizer.sample_rate)
-        out.append(recognizer.features(y, recognizer.sample_rate, standardize=False))
-    return out
+    def copies():
+        for r in recordings:
+            y = audio.load(r.path, recognizer.sample_rate)[0]
+            if recipe.room_share and rng.random() < recipe.room_share:
+                y = augment.noisy_copy(y, rng, sr=recognizer.sample_rate)
+            yield y if speed == 1.0 else augment.speed(y, speed, recognizer.sample_rate)
+    return waveform_features(recognizer, copies(), standardize=False)
+
+
+def member_seed(seed: int, k: int):
+    """The random seed of member ``k`` of a recipe's committee: ``seed`` itself for the first (so a one-model
+    recipe trains exactly as before committees existed), ``[seed, k]`` for the others."""
+    return seed if k == 0 else [seed, k]
 
 
 def waveform_features(recognizer: Recognizer, waveforms, *, standardize: bool = True) -> list[np.ndarray]:
@@ -118,7 +122,7 @@ def new_recognizer(recipe: Recipe = Recipe(), *, seed: int = 0) -> Recognizer:
     if recipe.members < 1:
         raise ValueError(f"members must be 1 or more, got {recipe.members!r}.")
     build = [models.SequenceClassifier.build(recipe.kind, cfg.n_features, list(recipe.hidden_sizes), len(LABELS),
-                                             pooling=recipe.pooling, seed=seed if k == 0 else [seed, k])
+                                             pooling=recipe.pooling, seed=member_seed(seed, k))
              for k in range(recipe.members)]
     model = build[0] if recipe.members == 1 else models.Ensemble(build)
     return Recognizer(model, LABELS, feature_config=cfg, trim_db=recipe.trim_db, utterance_norm=recipe.utterance_norm,
@@ -171,7 +175,7 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
     if validation:
         val = (recording_features(rec, validation), [r.digit for r in validation])
     members = rec.model.members if isinstance(rec.model, models.Ensemble) else [rec.model]
-    histories = [fit_model(member, seqs, labels, recipe, seed=seed if k == 0 else [seed, k], validation=val,
+    histories = [fit_model(member, seqs, labels, recipe, seed=member_seed(seed, k), validation=val,
                            progress=progress) for k, member in enumerate(members)]
     history = histories[0]
     if len(histories) > 1:

@@ -192,10 +192,10 @@ def save(path, model: SequenceClassifier | Ensemble, **metadata) -> "Path":
     if path.suffix != ".npz":
         raise ValueError(f"Model files end in .npz; got {path.name!r}.")
     if isinstance(model, Ensemble):
-        config = {"format": FORMAT, "version": 2, "members": [_config(m) for m in model.members]}
+        config = {"format": FORMAT, "version": FORMAT_VERSION, "members": [_config(m) for m in model.members]}
         arrays = {k: v for j, m in enumerate(model.members) for k, v in _arrays(m, f"member{j}.").items()}
     else:
-        config = {"format": FORMAT, "version": 1, **_config(model)}
+        config = {"format": FORMAT, "version": 1, **_config(model)}    # readable by rnnlib from before committees
         arrays = _arrays(model)
     config["metadata"] = metadata
     path.parent.mkdir(parents=True, exist_ok=True)
