@@ -5,10 +5,11 @@
     python -m rnnlib.digits predict  --model digits.npz FILE.wav [FILE.wav ...]
 
 The recipe is the original article's model (LSTM 64 → LSTM 64 → softmax, Adam, cross-entropy) on MFCCs with
-deltas, plus what lesson 07 measured to help with voices it has never heard: silence trimmed,
-the states averaged over time rather than only the last one read, training data augmented with
-faster and slower copies of every recording and random time/frequency masks, and each recording
-recognized at several speeds with the probabilities averaged.
+deltas, plus what lesson 07 measured to help with voices it has never heard: only silence trimmed, every
+recording at one loudness, the states averaged over time rather than only the last one read, training data
+augmented with faster and slower copies of every recording (half of them in a noisy or echoing room) and
+random time/frequency masks, the weights of the last epochs averaged, and each recording recognized at
+several speeds with the probabilities averaged.
 
 A trained recognizer also knows when it is unsure (:mod:`rnnlib.novelty`): ``predict`` prints ``?`` as the
 digit for a recording unlike any digit it learned (a tone, noise, another word), and ``evaluate`` reports how
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,33 +33,50 @@ LABELS = [str(d) for d in range(10)]
 
 @dataclass(frozen=True)
 class Recipe:
-    """Every choice of the recognizer, in one place. ``Recipe(epochs=5)`` changes one."""
+    """Every choice of the recognizer, in one place. ``Recipe(epochs=5)`` changes one.
+
+    The defaults are the course's recipe, each part measured on voices the model never heard (lesson 07,
+    ``benchmarks/fsdd_loso.py``).
+    """
 
     kind: str = "lstm"
     hidden_sizes: tuple = (64, 64)
     pooling: str = "mean"
     members: int = 1                # models trained apart that answer together (models.Ensemble) when > 1
-    trim_db: float | None = 30.0
+    trim_db: float | None = 50.0    # cut what is this far below the peak at both ends: silence, not quiet consonants
+    loudness_db: float | None = -20.0  # every recording scaled to this RMS level (dBFS) before its features
     utterance_norm: bool = False
     speeds: tuple = (0.8, 0.9, 1.1, 1.2)      # augmented copies of each training recording (1.0 is always used)
+    room_share: float = 0.5         # share of those copies put in a random noisy or reverberant room
     test_speeds: tuple = (0.8, 0.9, 1.0, 1.1, 1.2)  # each recognized recording is heard at these speeds, averaged
-    spec_masks: bool = True
-    room_share: float = 0.0         # share of augmented copies put in a random noisy or reverberant room
-    loudness_db: float | None = None  # every recording scaled to this RMS level (dBFS) before its features
-    epochs: int = 15                # for each member
+    spec_masks: bool = True         # random time and frequency masks on every training batch (augment.spec_mask):
+    time_masks: int = 2             #   this many stretches of frames zeroed,
+    max_time_mask: int = 10         #   each up to this many frames (10 ms each),
+    freq_masks: int = 2             #   and this many bands of coefficients,
+    max_freq_mask: int = 5          #   each up to this many coefficients (with their deltas)
+    epochs: int = 12                # for each member
+    average_last: int | None = 4    # end with the mean of the last epochs' weights (train.fit); None: the best epoch's
     batch_size: int = 32
     lr: float = 2e-3
     clip: float = 1.0
-    patience: int = 6
+    patience: int | None = None     # early stopping on the validation loss (None: every epoch runs)
     validation_fraction: float = 0.1
-    unsure_share: float = 0.02      # share of validation digits the "unsure" threshold flags (rnnlib.novelty)
+    unsure_share: float = 0.03      # share of validation digits the "unsure" threshold flags (rnnlib.novelty)
+    novelty_all_layers: bool = True  # the "unsure" detector reads every layer's pooled states, not the top's only
     feature_config: features.FeatureConfig = field(default_factory=lambda: features.DEFAULT)
 
 
+#: The course's first recipe, before the aids for new voices of lesson 07's section 5 were measured: trimmed at 30 dB,
+#: each recording at its own loudness, no rooms, lighter masks, 15 epochs and the best one's weights (early
+#: stopping), the detector on the top layer. Lesson 08 and its benchmarks (and lesson 10's table) were measured
+#: with it: ``replace(FIRST_RECIPE, ...)``.
+FIRST_RECIPE = Recipe(trim_db=30.0, loudness_db=None, room_share=0.0, time_masks=1, max_time_mask=8, freq_masks=1,
+                      max_freq_mask=4, epochs=15, average_last=None, patience=6, unsure_share=0.02,
+                      novelty_all_layers=False)
+
 #: The original article's model with none of the aids for new voices: the last state read, no silence trimming, no
 #: augmentation, each recording heard once. Lesson 07 starts from it; ``dataclasses.replace(PLAIN, epochs=5)``.
-PLAIN = Recipe(pooling="last", members=1, epochs=15, trim_db=None, speeds=(), test_speeds=(1.0,), spec_masks=False,
-               room_share=0.0, loudness_db=None)
+PLAIN = replace(FIRST_RECIPE, pooling="last", trim_db=None, speeds=(), test_speeds=(1.0,), spec_masks=False)
 
 
 def recording_features(recognizer: Recognizer, recordings, *, speed: float = 1.0,
@@ -110,9 +128,11 @@ def standardized_features(recognizer: Recognizer, waveforms) -> list[np.ndarray]
     return [recognizer.scaler.transform(x) for x in raw]
 
 
-def _masker(n_coeffs: int):
+def _masker(recipe: Recipe):
     def mask(seq, rng):
-        return augment.spec_mask(seq, rng=rng, n_coeffs=n_coeffs)
+        return augment.spec_mask(seq, rng=rng, n_coeffs=recipe.feature_config.n_mfcc, time_masks=recipe.time_masks,
+                                 max_time=recipe.max_time_mask, freq_masks=recipe.freq_masks,
+                                 max_freq=recipe.max_freq_mask)
     return mask
 
 
@@ -136,10 +156,11 @@ def fit_model(model, seqs, labels, recipe: Recipe = Recipe(), *, seed: int = 0, 
     validation: ``(seqs, labels)`` for early stopping (with ``recipe.patience``). class_weights: ``(C,)``
     for the cross-entropy (lesson 08).
     """
-    mask = _masker(recipe.feature_config.n_mfcc) if recipe.spec_masks else None
+    mask = _masker(recipe) if recipe.spec_masks else None
     return train.fit(model, seqs, np.asarray(labels), validation=validation, epochs=recipe.epochs,
                      batch_size=recipe.batch_size, lr=recipe.lr, clip=recipe.clip, patience=recipe.patience,
-                     augment=mask, class_weights=class_weights, seed=seed, progress=progress)
+                     augment=mask, class_weights=class_weights, seed=seed, progress=progress,
+                     average_last=recipe.average_last)
 
 
 def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, progress: bool = True,
@@ -185,26 +206,29 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
         plain_copies = 1 if recipe.room_share else 1 + len(recipe.speeds)     # copies heard as in recognition
         copies = dict(zip((1.0, *recipe.speeds), (seqs[k * len(recordings):(k + 1) * len(recordings)]
                                                   for k in range(plain_copies))))
-        fit_novelty(rec, recordings, validation, copies, flag_share=recipe.unsure_share)
+        fit_novelty(rec, recordings, validation, copies, flag_share=recipe.unsure_share,
+                    all_layers=recipe.novelty_all_layers)
     return rec, history
 
 
-def fit_novelty(recognizer: Recognizer, recordings, validation, copies=None, *, flag_share: float = 0.02) -> None:
+def fit_novelty(recognizer: Recognizer, recordings, validation, copies=None, *, flag_share: float = 0.02,
+                all_layers: bool = False) -> None:
     """Teach ``recognizer`` when to be unsure: a :class:`~rnnlib.novelty.NoveltyDetector` fitted on the
     training ``recordings`` and calibrated so that ``flag_share`` of the ``validation`` recordings is flagged.
 
     copies: optional ``{speed: standardized features of recordings at that speed}`` already computed for
-    training; the states are averaged over the recognizer's test speeds, as in recognition.
+    training; the states are averaged over the recognizer's test speeds, as in recognition. all_layers: fit
+    on every recurrent layer's pooled states (:mod:`rnnlib.novelty`), not only the top layer's.
     """
     copies = dict(copies or {})
     states = []
     for speed in recognizer.test_speeds:
         seqs = copies[speed] if speed in copies else recording_features(recognizer, recordings, speed=speed)
-        states.append(train.states_and_probabilities(recognizer.model, seqs)[0])
+        states.append(train.states_and_probabilities(recognizer.model, seqs, all_layers=all_layers)[0])
     labels = [r.digit for r in recordings]
-    detector = NoveltyDetector.fit(np.mean(states, axis=0), labels, len(recognizer.labels))
+    detector = NoveltyDetector.fit(np.mean(states, axis=0), labels, len(recognizer.labels), all_layers=all_layers)
     val_states, _ = recognizer.states_and_probabilities([audio.load(r.path, recognizer.sample_rate)
-                                                         for r in validation])
+                                                         for r in validation], all_layers=all_layers)
     detector.calibrate(val_states, flag_share=flag_share)
     recognizer.novelty = detector
 
@@ -244,16 +268,18 @@ def _cmd_train(args) -> int:
     train_set, _ = datasets.official_split(_recordings(args.data))
     print(f"training on {len(train_set)} recordings (official split) of "
           f"{len(datasets.speakers(train_set))} speakers: {'' if recipe.members == 1 else f'{recipe.members} × '}"
-          f"{recipe.kind.upper()} {list(recipe.hidden_sizes)}, {recipe.epochs} epochs at most", file=sys.stderr)
+          f"{recipe.kind.upper()} {list(recipe.hidden_sizes)}, {recipe.epochs} epochs"
+          f"{f', the last {recipe.average_last} averaged' if recipe.average_last else ' at most'}", file=sys.stderr)
     rec, history = train_recognizer(train_set, recipe, seed=args.seed, progress=not args.quiet)
     histories = history.get("members", [history])
     path = rec.save(args.out, recipe={k: (list(v) if isinstance(v, tuple) else v)
                                       for k, v in asdict(recipe).items() if k != "feature_config"},
                     seed=args.seed, best_epoch=[h["best_epoch"] for h in histories],
                     seconds=round(history["seconds"], 1))
-    bests = ", ".join(f"{h['val_accuracy'][h['best_epoch']]:.3f} (epoch {h['best_epoch'] + 1})"
-                      for h in histories if h["val_accuracy"]) or "not measured"
-    print(f"trained in {history['seconds']:.0f} s; best validation accuracy of each model: {bests}; saved {path}")
+    kept = ", ".join(f"{h['averaged_val_accuracy']:.3f}" if "averaged_val_accuracy" in h
+                     else f"{h['val_accuracy'][h['best_epoch']]:.3f} (epoch {h['best_epoch'] + 1})"
+                     for h in histories if h["val_accuracy"]) or "not measured"
+    print(f"trained in {history['seconds']:.0f} s; validation accuracy of the weights kept: {kept}; saved {path}")
     return 0
 
 

@@ -67,10 +67,31 @@ class SequenceClassifier:
     def n_classes(self) -> int:
         return self.readout.params["W"].shape[1]
 
-    def embed(self, x, mask=None) -> np.ndarray:
-        """What the readout sees: the pooled top-layer state of each sequence, ``(B, H)`` (see :meth:`forward`)."""
-        self.forward(x, mask)
-        return self.readout._cache.copy()
+    def embed(self, x, mask=None, *, all_layers: bool = False) -> np.ndarray:
+        """What the readout sees: the pooled top-layer state of each sequence, ``(B, H)`` (see :meth:`forward`).
+
+        all_layers=True: every recurrent layer's states, pooled the same way, side by side: ``(B, H_1 + H_2 + …)``,
+        the top layer's last. The lower layers keep more of the sound itself, the top one more of the word
+        (:mod:`rnnlib.novelty` uses both).
+        """
+        if not all_layers:
+            self.forward(x, mask)
+            return self.readout._cache.copy()
+        h, pooled = x, []
+        for layer in self.recurrent:
+            h = layer.forward(h, mask=mask)
+            pooled.append(self._pool(h, layer, mask)[0])
+        return np.concatenate(pooled, axis=1)
+
+    def _pool(self, h, layer, mask) -> tuple[np.ndarray, np.ndarray | None]:
+        """The pooled states ``(B, H)`` of ``layer``'s outputs ``h: (B, T, H)``, and the time weights ``(B, T)``
+        of mean pooling (None for last-state pooling)."""
+        if self.pooling == "last":
+            return layer.last_state, None
+        B, T, _ = h.shape
+        weights = np.ones((B, T), h.dtype) if mask is None else np.asarray(mask, h.dtype)
+        weights = weights / weights.sum(axis=1, keepdims=True)
+        return np.einsum("bth,bt->bh", h, weights), weights
 
     def forward(self, x, mask=None) -> np.ndarray:
         """x: ``(B, T, D)``; mask: ``(B, T)`` bool or None. Returns ``logits: (B, C)``."""
@@ -78,13 +99,7 @@ class SequenceClassifier:
         for layer in self.recurrent:
             h = layer.forward(h, mask=mask)
         B, T, H = h.shape
-        if self.pooling == "last":
-            pooled = self.recurrent[-1].last_state
-            weights = None
-        else:
-            weights = np.ones((B, T), h.dtype) if mask is None else np.asarray(mask, h.dtype)
-            weights = weights / weights.sum(axis=1, keepdims=True)
-            pooled = np.einsum("bth,bt->bh", h, weights)
+        pooled, weights = self._pool(h, self.recurrent[-1], mask)
         self._cache = (B, T, H, weights)
         return self.readout.forward(pooled)
 

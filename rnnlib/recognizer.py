@@ -101,17 +101,20 @@ class Recognizer:
         """Class probabilities for a list of ``(y, sr)`` recordings, averaged over ``test_speeds``: ``(N, C)``."""
         return self.states_and_probabilities(waveforms)[1]
 
-    def states_and_probabilities(self, waveforms) -> tuple[np.ndarray, np.ndarray]:
+    def states_and_probabilities(self, waveforms, *, all_layers: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Pooled states ``(N, H)`` and class probabilities ``(N, C)`` of ``(y, sr)`` recordings.
 
         Both are averaged over ``test_speeds`` (the novelty detector sees the same average the answer
-        comes from).
+        comes from). The states are the ones the novelty detector reads (every layer's when it was fitted on
+        them, see :mod:`rnnlib.novelty`), unless ``all_layers`` says which.
         """
+        if all_layers is None:
+            all_layers = self.novelty is not None and self.novelty.all_layers
         waveforms = list(waveforms)
         seqs = []
         for y, sr in waveforms:
             seqs += [self.features(y if f == 1.0 else augment.speed(y, f, sr), sr) for f in self.test_speeds]
-        states, probs = train.states_and_probabilities(self.model, seqs)
+        states, probs = train.states_and_probabilities(self.model, seqs, all_layers=all_layers)
         per_speed = (len(waveforms), len(self.test_speeds), -1)
         return states.reshape(per_speed).mean(axis=1), probs.reshape(per_speed).mean(axis=1)
 

@@ -194,23 +194,28 @@ def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
     return states_and_probabilities(model, seqs, batch_size=batch_size)[1]
 
 
-def states_and_probabilities(model, seqs, *, batch_size: int = 128) -> tuple[np.ndarray, np.ndarray]:
+def states_and_probabilities(model, seqs, *, batch_size: int = 128,
+                              all_layers: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """What the readout sees and what it says, for a list of ``(T_i, D)`` sequences.
 
-    Returns the pooled top-layer states ``(N, H)`` (:meth:`SequenceClassifier.embed`) and the class
-    probabilities ``(N, C)``, batched by length as :func:`predict_sequences`. For an
-    :class:`~rnnlib.models.Ensemble`: every member's states side by side and the mean of their probabilities.
+    Returns the pooled top-layer states ``(N, H)`` (:meth:`SequenceClassifier.embed`; with ``all_layers``
+    every recurrent layer's, side by side) and the class probabilities ``(N, C)``, batched by length as
+    :func:`predict_sequences`. For an :class:`~rnnlib.models.Ensemble`: every member's states side by side
+    and the mean of their probabilities.
     """
     if isinstance(model, models.Ensemble):
-        answers = [states_and_probabilities(member, seqs, batch_size=batch_size) for member in model.members]
+        answers = [states_and_probabilities(member, seqs, batch_size=batch_size, all_layers=all_layers)
+                   for member in model.members]
         return np.concatenate([s for s, _ in answers], axis=1), np.mean([p for _, p in answers], axis=0)
     dtype = model.readout.dtype
-    states = np.zeros((len(seqs), model.recurrent[-1].hidden_size), dtype)
+    width = sum(layer.hidden_size for layer in (model.recurrent if all_layers else model.recurrent[-1:]))
+    top = model.recurrent[-1].hidden_size                      # the readout reads the last `top` columns
+    states = np.zeros((len(seqs), width), dtype)
     probs = np.zeros((len(seqs), model.n_classes), dtype)
     for rows in length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
         x, mask = pad_sequences([seqs[i] for i in rows], dtype=dtype)
-        states[rows] = model.embed(x, mask)
-        probs[rows] = losses.softmax(model.readout.forward(states[rows]))
+        states[rows] = model.embed(x, mask, all_layers=all_layers)
+        probs[rows] = losses.softmax(model.readout.forward(states[rows, width - top:]))
     return states, probs
 
 
@@ -274,7 +279,7 @@ def train_epoch(model, optimizer, seqs, labels, *, batch_size: int, rng: np.rand
 
 def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: int = 32, lr: float = 2e-3,
         clip: float = 1.0, patience: int | None = 8, augment=None, class_weights=None, seed=0,
-        progress: bool = True, epoch_fn=None) -> dict:
+        progress: bool = True, epoch_fn=None, average_last: int | None = None) -> dict:
     """Train ``model`` on a list of ``(T_i, D)`` sequences with integer ``labels``.
 
     validation: ``(seqs, labels)`` to measure after each epoch. The best epoch is the one with the
@@ -284,6 +289,12 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     augment: optional ``f(seq, rng) -> seq`` applied to each training sequence as it is batched.
     class_weights: optional ``(C,)`` weights for the loss. epoch_fn: the function that runs one epoch,
     with :func:`train_epoch`'s signature (default :func:`train_epoch`; lesson 07 plugs in the learner's own).
+    average_last: end with the average of the weights after each of the last ``average_last`` epochs
+    (stochastic weight averaging, lesson 07) instead of the best epoch's weights. Each epoch's small steps
+    scatter the weights around a good region; their average sits nearer its middle, which tends to suit new
+    inputs (here: new voices) better than any single epoch. Training then stops only after ``epochs`` or on
+    ``patience``, as usual, and the last epochs run are averaged; the history adds ``averaged_epochs`` and, with
+    validation, ``averaged_val_loss`` and ``averaged_val_accuracy`` (of the averaged weights).
     Returns the history: per epoch
     ``loss``, ``accuracy`` (training), ``val_loss``, ``val_accuracy``, plus ``best_epoch`` and ``seconds``.
     """
@@ -295,11 +306,14 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
                          f"and {len(labels)} labels.")
     if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= model.n_classes:
         raise ValueError(f"labels must be integers in 0..{model.n_classes - 1}.")
+    if average_last is not None and (not isinstance(average_last, (int, np.integer)) or average_last < 1):
+        raise ValueError(f"average_last must be a whole number of epochs, 1 or more (or None), got {average_last!r}.")
     rng = np.random.default_rng(seed)
     optimizer = optim.Adam(model.layers, lr=lr)
     epoch_fn = epoch_fn or train_epoch
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [], "best_epoch": None, "seconds": 0.0}
     best, best_loss, waited = None, np.inf, 0
+    recent = []                                         # the last epochs' weights, when averaging them
     n_batches = -(-len(seqs) // batch_size)
     start = time.perf_counter()
     with progress_bar(epochs * n_batches, enabled=progress) as bar:
@@ -308,6 +322,8 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
                                  augment=augment, class_weights=class_weights, on_batch=lambda: bar.update(1))
             history["loss"].append(float(loss))
             history["accuracy"].append(float(acc))
+            if average_last:
+                recent = (recent + [_snapshot(model)])[-average_last:]
             postfix = {"loss": f"{history['loss'][-1]:.3f}", "acc": f"{history['accuracy'][-1]:.3f}"}
             if validation is not None:
                 val_loss, val_acc = _loss_and_accuracy(model, *validation)
@@ -322,7 +338,13 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
             if patience is not None and validation is not None and waited >= patience:
                 bar.total = bar.n                               # stopped early: the bar ends full
                 break
-    if best is not None:
+    if average_last:
+        _restore(model, [{k: np.mean([weights[i][k] for weights in recent], axis=0) for k in layer}
+                         for i, layer in enumerate(recent[0])])
+        history["averaged_epochs"] = len(recent)
+        if validation is not None:
+            history["averaged_val_loss"], history["averaged_val_accuracy"] = _loss_and_accuracy(model, *validation)
+    elif best is not None:
         _restore(model, best)
     history["seconds"] = time.perf_counter() - start
     return history

@@ -44,6 +44,24 @@ def test_fit_learns_restores_the_best_weights_and_is_reproducible():
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
 
 
+def test_fit_can_end_with_the_average_of_the_last_epochs_weights():
+    seqs, labels = _toy()
+    weights = []
+
+    def remember(model, *args, **kwargs):                  # train_epoch, keeping each epoch's weights
+        out = train.train_epoch(model, *args, **kwargs)
+        weights.append(model.layers[0].params["W_x"].copy())
+        return out
+
+    model = models.SequenceClassifier.build("gru", 2, [8], 3, pooling="mean", seed=0)
+    history = train.fit(model, seqs, labels, validation=_toy(60, seed=1), epochs=5, batch_size=16, lr=0.02,
+                        patience=None, progress=False, seed=3, epoch_fn=remember, average_last=3)
+    assert history["averaged_epochs"] == 3 and len(weights) == 5
+    np.testing.assert_allclose(model.layers[0].params["W_x"], np.mean(weights[-3:], axis=0), rtol=1e-6)
+    with pytest.raises(ValueError, match="average_last"):
+        train.fit(model, seqs, labels, epochs=1, progress=False, average_last=0)
+
+
 def test_fit_validates_labels():
     seqs, labels = _toy(10)
     model = models.SequenceClassifier.build("rnn", 2, [4], 3)

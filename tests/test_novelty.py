@@ -1,4 +1,6 @@
 """Knowing when it is unsure: the Mahalanobis novelty detector, and how the recognizer and its CLI use it."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -44,7 +46,11 @@ def test_round_trip_and_clear_errors():
     detector.calibrate(z)
     again = NoveltyDetector.from_dict(detector.to_dict())
     np.testing.assert_array_equal(again.score(z), detector.score(z))
-    assert again.threshold == detector.threshold
+    assert again.threshold == detector.threshold and not again.all_layers
+    layered = NoveltyDetector.fit(z, y, 3, all_layers=True)
+    assert NoveltyDetector.from_dict(layered.to_dict()).all_layers
+    old = {k: v for k, v in layered.to_dict().items() if k != "all_layers"}   # saved before all_layers existed
+    assert not NoveltyDetector.from_dict(old).all_layers
     with pytest.raises(ValueError, match="class"):
         NoveltyDetector.fit(z, y, 4)
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
@@ -91,16 +97,37 @@ def test_states_and_probabilities_match_predict_sequences():
     np.testing.assert_allclose(states[1], model.embed(x, mask)[0], rtol=1e-6)
 
 
+@pytest.mark.parametrize("pooling", ["mean", "last"])
+def test_every_layers_states_sit_side_by_side_the_top_layers_last(pooling):
+    model = models.SequenceClassifier.build("lstm", 4, [6, 5], 3, pooling=pooling, seed=0)
+    rng = np.random.default_rng(1)
+    seqs = [rng.standard_normal((t, 4)).astype(np.float32) for t in (3, 7, 5)]
+    top, probs = train.states_and_probabilities(model, seqs)
+    both, probs_again = train.states_and_probabilities(model, seqs, all_layers=True)
+    assert both.shape == (3, 11)
+    np.testing.assert_array_equal(both[:, 6:], top)                 # the top layer's pooled state, unchanged
+    np.testing.assert_array_equal(probs_again, probs)
+    x, mask = features.pad_sequences(seqs[:1])                      # the first layer, pooled by hand
+    h = model.recurrent[0].forward(x, mask=mask)[0]
+    np.testing.assert_allclose(both[0, :6], h.mean(axis=0) if pooling == "mean" else h[-1], rtol=1e-5)
+
+
 def test_train_recognizer_learns_when_to_be_unsure(fsdd_dir):
     """With 20+ validation recordings, training calibrates a detector that flags about the chosen share of them."""
     from rnnlib import datasets
 
     recordings = [r for r in datasets.list_recordings(fsdd_dir) if r.index >= 5 and r.index < 30]
     recipe = digits.Recipe(hidden_sizes=(16,), epochs=1, speeds=(1.1,), test_speeds=(1.0, 1.1), members=2,
-                           room_share=0.5, loudness_db=-20.0, validation_fraction=0.25, unsure_share=0.1)
+                           room_share=0.5, loudness_db=-20.0, validation_fraction=0.25, unsure_share=0.1,
+                           novelty_all_layers=False)
     rec, history = digits.train_recognizer(recordings, recipe, seed=0, progress=False)
     assert history["n_validation"] >= 20 and rec.novelty is not None and np.isfinite(rec.novelty.threshold)
     assert len(history["members"]) == recipe.members == 2           # a committee of two models: 2 × 16 states
     assert rec.novelty.means.shape[1] == 32
     result = digits.evaluate(rec, recordings[:40])
     assert 0.0 <= result["unsure_share"] <= 1.0 and result["unsure"].shape == (40,)
+    # every layer's states: 16 + 8 for each of two members, and the recognizer hands the detector the same kind
+    layered = replace(recipe, hidden_sizes=(16, 8), members=2, novelty_all_layers=True)
+    rec, _ = digits.train_recognizer(recordings, layered, seed=0, progress=False)
+    assert rec.novelty.all_layers and rec.novelty.means.shape[1] == 2 * (16 + 8)
+    assert digits.evaluate(rec, recordings[:20])["unsure"].shape == (20,)

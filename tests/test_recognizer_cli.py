@@ -107,9 +107,23 @@ def test_train_and_evaluate_on_a_tiny_copy(fsdd_dir, tmp_path, capsys):
     model = tmp_path / "m.npz"
     assert digits.main(["train", "--data", str(small.parent), "--out", str(model), "--epochs", "1", "--quiet"]) == 0
     assert "saved" in capsys.readouterr().out
+    saved = Recognizer.load(model)       # the course's recipe: one loudness, only silence trimmed
+    assert saved.loudness_db == -20.0 and saved.trim_db == 50.0 and saved.extra["recipe"]["average_last"] == 4
     assert digits.main(["evaluate", "--model", str(model), "--data", str(small.parent)]) == 0
     out = capsys.readouterr().out
     assert "official test split" in out and "theo" in out
+
+
+def test_the_earlier_recipes_keep_the_settings_their_lessons_were_measured_with():
+    """Lesson 08's tables and lesson 10's were measured with FIRST_RECIPE; lessons 07 and 10 start from PLAIN."""
+    first = digits.FIRST_RECIPE
+    assert (first.trim_db, first.loudness_db, first.room_share, first.epochs, first.average_last, first.patience) == \
+        (30.0, None, 0.0, 15, None, 6)
+    assert (first.time_masks, first.max_time_mask, first.freq_masks, first.max_freq_mask) == (1, 8, 1, 4)
+    assert (first.unsure_share, first.novelty_all_layers) == (0.02, False)
+    plain = digits.PLAIN
+    assert (plain.pooling, plain.trim_db, plain.speeds, plain.test_speeds, plain.spec_masks, plain.epochs,
+            plain.average_last, plain.patience) == ("last", None, (), (1.0,), False, 15, None, 6)
 
 
 def test_test_speeds_average_the_probabilities_of_each_speed(recognizer_file, tone_wav):
