@@ -5,7 +5,8 @@
 
 Without ``--model`` the course's recipe is trained first (official training split, as
 ``python -m rnnlib.digits train``; its threshold is calibrated on the validation recordings it holds out, so
-that the recipe's ``unsure_share``, 3%, of those real digits would be flagged). The script then prints the share answered "unsure" of:
+that the recipe's ``unsure_share``, 3%, of those real digits would be flagged). The script then prints the
+share answered "unsure" of:
 
 * the official test split's digits: target at most 2%;
 * the sounds that are not digits (tones, chirps, noise, music-like notes, synthesized words that are not

@@ -17,8 +17,9 @@ The course's recipe measures more than the top layer: every recurrent layer's po
 so a rumble or a click that the top layer maps near some digit still stands out there.
 
 The threshold comes from recordings the model has *not* trained on (the validation set): it is set so
-that a chosen share of those real digits (2% by default, 3% in the course's recipe) would be flagged. That share is the price: a few
-real digits will be called "unsure", in exchange for catching most things that are not digits.
+that a chosen share of those real digits (2% by default, 3% in the course's recipe) would be flagged. That
+share is the price: a few real digits will be called "unsure", in exchange for catching most things that are
+not digits.
 ``benchmarks/open_set.py`` measures both rates on the official test split and on non-digit sounds.
 """
 from __future__ import annotations
