@@ -153,8 +153,9 @@ def fit_model(model, seqs, labels, recipe: Recipe = Recipe(), *, seed: int = 0, 
               class_weights=None, progress: bool = True) -> dict:
     """Train ``model`` on standardized feature sequences ``(T_i, D)`` with the recipe's settings; returns the history.
 
-    validation: ``(seqs, labels)`` for early stopping (with ``recipe.patience``). class_weights: ``(C,)``
-    for the cross-entropy (lesson 08).
+    validation: ``(seqs, labels)`` measured after every epoch (and for early stopping, when ``recipe.patience``
+    is set; the course's recipe averages the last epochs' weights instead). class_weights: ``(C,)`` for the
+    cross-entropy (lesson 08).
     """
     mask = _masker(recipe) if recipe.spec_masks else None
     return train.fit(model, seqs, np.asarray(labels), validation=validation, epochs=recipe.epochs,
@@ -275,6 +276,7 @@ def _cmd_train(args) -> int:
     path = rec.save(args.out, recipe={k: (list(v) if isinstance(v, tuple) else v)
                                       for k, v in asdict(recipe).items() if k != "feature_config"},
                     seed=args.seed, best_epoch=[h["best_epoch"] for h in histories],
+                    averaged_epochs=[h.get("averaged_epochs") for h in histories],
                     seconds=round(history["seconds"], 1))
     kept = ", ".join(f"{h['averaged_val_accuracy']:.3f}" if "averaged_val_accuracy" in h
                      else f"{h['val_accuracy'][h['best_epoch']]:.3f} (epoch {h['best_epoch'] + 1})"
