@@ -1,7 +1,7 @@
 """Leave-one-speaker-out: how well does the recognizer hear a voice it never heard?
 
     python benchmarks/fsdd_loso.py [--recipe course|first|plain] [--data DIR] [--epochs N] [--seeds 0,1] [--speakers a,b]
-                                   [--set FIELD=VALUE ...]
+                                   [--set FIELD=VALUE ...] [--save DIR]
 
 For each speaker present, train a recipe on all recordings of the other speakers and test on every
 recording of the one left out (all indices, 50 × 10 per speaker): ``course`` is rnnlib.digits.Recipe(),
@@ -9,8 +9,12 @@ recording of the one left out (all indices, 50 × 10 per speaker): ``course`` is
 section 5), ``plain`` is rnnlib.digits.PLAIN (the baseline lesson 07 starts from). With several seeds, each fold is
 trained once per seed. ``--set`` changes one field of the recipe, or of its feature configuration
 with a ``features.`` prefix, e.g. ``--set hidden_sizes=(96,96) features.n_mfcc=13``: how each step of the
-recipe was measured. Prints the accuracy per speaker and seed, and the mean over all of them.
-Takes several minutes: each fold is a full training run.
+recipe was measured. ``--save DIR`` keeps each fold's recognizer (``DIR/{speaker}_{seed}.npz``), for trying
+things at recognition time without training again. Prints the accuracy per speaker and seed, each speaker's mean
+and spread over the seeds, and the mean over all runs. Takes several minutes: each fold is a full training run
+(about 1.5 minutes on 2 cores).
+
+One seed moves a speaker's accuracy by up to ±0.03, so compare changes over several speakers and seeds.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import argparse
 import ast
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -53,6 +58,7 @@ def main() -> None:
     parser.add_argument("--speakers", help="comma-separated speakers to leave out (default: all present)")
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="change recipe fields (Python literals; features.FIELD for the feature configuration)")
+    parser.add_argument("--save", type=Path, metavar="DIR", help="save each fold's recognizer in DIR")
     args = parser.parse_args()
 
     recordings = datasets.list_recordings(args.data) if args.data else datasets.list_recordings()
@@ -70,8 +76,14 @@ def main() -> None:
             start = time.perf_counter()
             recognizer, history = digits.train_recognizer(train_set, recipe, seed=seed, progress=False)
             results[speaker, seed] = digits.evaluate(recognizer, test_set)["accuracy"]
+            if args.save:
+                recognizer.save(args.save / f"{speaker}_{seed}.npz")
             print(f"left out {speaker:10s} seed {seed}: accuracy {results[speaker, seed]:.4f} on {len(test_set)} "
                   f"recordings ({time.perf_counter() - start:.0f} s, {len(history['loss'])} epochs)", flush=True)
+    if len(seeds) > 1:
+        for speaker in speakers:
+            runs = np.array([results[speaker, seed] for seed in seeds])
+            print(f"{speaker:10s} mean {runs.mean():.4f}, from {runs.min():.3f} to {runs.max():.3f} over {len(seeds)} seeds")
     values = np.array(list(results.values()))
     print(f"{args.recipe} recipe, mean leave-one-speaker-out accuracy over {len(speakers)} speakers × {len(seeds)} "
           f"seeds: {values.mean():.4f} (runs from {values.min():.3f} to {values.max():.3f})")
