@@ -54,6 +54,7 @@ def _browser_suite_runs() -> bool:
     return missing() is None
 
 
+@pytest.mark.notebooks
 @pytest.mark.skipif(_browser_suite_runs(), reason="tests/browser runs the student editions in JupyterLab instead "
                                                    "(the same checks, in the browser)")
 @pytest.mark.parametrize("path", LESSONS, ids=NAMES)
