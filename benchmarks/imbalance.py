@@ -39,13 +39,6 @@ MODELS = {
 REMEDIES = ("none", "prior correction", "class weights", "oversampling", "augmenting")
 
 
-def minority_copies(waveforms, seed: int) -> list[np.ndarray]:
-    """Five new versions of each waveform: four speeds and one random noisy room."""
-    rng = np.random.default_rng(seed)
-    copies = [augment.speed(y, s) for y in waveforms for s in (0.8, 0.9, 1.1, 1.2)]
-    return copies + [augment.noisy_copy(y, rng) for y in waveforms]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", help="FSDD folder (default: $RNNLIB_FSDD_DIR, else the downloaded copy)")
@@ -73,9 +66,9 @@ def main() -> None:
     waves = [audio.load(r.path)[0] for r in train_recs]
     X_train = digits.standardized_features(pipeline, waves)
     X_test = digits.recording_features(pipeline, test_recs)
-    rare = [w for w, d in zip(waves, y_train) if d in minority]
-    X_extra = digits.waveform_features(pipeline, minority_copies(rare, seeds[0]))
-    y_extra = np.tile([d for d in y_train if d in minority], 5)
+    rare = [i for i, d in enumerate(y_train) if d in minority]
+    copies, y_extra = augment.labelled_copies([waves[i] for i in rare], y_train[rare], np.random.default_rng(seeds[0]))
+    X_extra = digits.waveform_features(pipeline, copies)
     print(f"features in {time.perf_counter() - start:.0f} s")
 
     def trained_log_probs(seqs, labels, seed, class_weights=None):

@@ -5,7 +5,8 @@ set sound like more people and more rooms: faster and slower speakers (``speed``
 pitch and formants together, roughly like a shorter or longer vocal tract), background noise
 (``noise``, and any recorded noise with ``mix``, e.g. the ``babble`` of other talkers), rooms that ring
 (``room_impulse_response`` and ``reverberate``), and missing slices of time or frequency (``spec_mask``,
-after SpecAugment). ``noisy_copy`` draws one of these rooms at random, for training (lesson 08).
+after SpecAugment). ``noisy_copy`` draws one of these rooms at random, for training (lesson 08), and
+``labelled_copies`` makes new versions of labelled recordings, each built together with its label.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from scipy.signal import fftconvolve
 
 from . import _validate, audio
 
-__all__ = ["speed", "noise", "mix", "babble", "room_impulse_response", "reverberate", "noisy_copy", "corrupt", "spec_mask"]
+__all__ = ["speed", "noise", "mix", "babble", "room_impulse_response", "reverberate", "noisy_copy", "labelled_copies", "corrupt",
+           "spec_mask"]
 
 
 def speed(y, factor: float, sr: int = audio.SAMPLE_RATE) -> np.ndarray:
@@ -120,6 +122,29 @@ def noisy_copy(y, rng: np.random.Generator, *, talkers=None, snr_range=(0.0, 20.
     if kind == "white":
         return mix(y, rng.standard_normal(len(y)), snr)
     return mix(y, babble(talkers, len(y), n_talkers=min(4, len(talkers)), seed=rng), snr)
+
+
+def labelled_copies(waveforms, labels, rng: np.random.Generator, *, speeds=(0.8, 0.9, 1.1, 1.2),
+                    rooms: int = 1, talkers=None) -> tuple[list[np.ndarray], np.ndarray]:
+    """New versions of labelled recordings: each waveform at every speed in ``speeds``, then in ``rooms`` random rooms.
+
+    waveforms: ``(N_i,)`` each; labels: one per waveform. Each copy is appended together with the label of the
+    waveform it was made from, so the two lists cannot drift apart, whatever their order. talkers: passed to
+    :func:`noisy_copy` (babble). Returns ``(copies, copy_labels)``, ``copy_labels: (M,)`` with
+    ``M = N · (len(speeds) + rooms)``.
+    """
+    labels = np.asarray(labels)
+    if len(waveforms) != len(labels):
+        raise ValueError(f"one label per waveform: got {len(waveforms)} waveforms and {len(labels)} labels.")
+    copies, copy_labels = [], []
+    for y, label in zip(waveforms, labels):
+        for factor in speeds:
+            copies.append(speed(y, factor))
+            copy_labels.append(label)
+        for _ in range(rooms):
+            copies.append(noisy_copy(y, rng, talkers=talkers))
+            copy_labels.append(label)
+    return copies, np.array(copy_labels, dtype=labels.dtype)
 
 
 def corrupt(waveforms, speakers, kind: str, level: float, *, seed=None) -> list[np.ndarray]:

@@ -166,3 +166,24 @@ def test_corrupt_builds_a_test_room_and_rejects_unknown_ones():
     assert 20 * np.log10(audio.rms(waves[0]) / audio.rms(noisy - waves[0])) == pytest.approx(0, abs=1e-3)
     with pytest.raises(ValueError, match='"white", "babble" or "room"'):
         augment.corrupt(waves, speakers, "reverb", 0.5)
+
+
+def test_labelled_copies_keep_every_label_with_its_own_recording():
+    """Each copy carries the label of the recording it was made from (lesson 08 and benchmarks/imbalance.py).
+
+    Recording k is a tone at frequency k; a copy at speed s sounds at s · k, a copy in a room at k. So the
+    loudest frequency of every copy names the recording it came from, whatever order the copies are in.
+    """
+    base = {0: 250.0, 1: 800.0, 2: 2200.0}
+    labels = np.array([2, 0, 1, 0, 2])
+    waves = [audio.sine(base[label], 0.3) for label in labels]
+    speeds = (0.8, 0.9, 1.1, 1.2)
+    copies, copy_labels = augment.labelled_copies(waves, labels, np.random.default_rng(0), speeds=speeds, rooms=2)
+    assert len(copies) == len(copy_labels) == len(waves) * (len(speeds) + 2)
+    for y, label in zip(copies, copy_labels):
+        spectrum = np.abs(np.fft.rfft(y * np.hanning(y.size)))
+        loudest = np.argmax(spectrum) * audio.SAMPLE_RATE / y.size
+        assert 0.75 * base[label] < loudest < 1.25 * base[label], (label, loudest)
+    assert np.bincount(copy_labels).tolist() == [12, 6, 12]
+    with pytest.raises(ValueError, match="one label per waveform"):
+        augment.labelled_copies(waves, labels[:2], np.random.default_rng(0))

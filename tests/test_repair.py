@@ -34,12 +34,38 @@ def test_classic_concealers_on_signals_they_suit():
     start, gap = 1200, 320
     repeated = repair.conceal(y, start, gap, repair.repeat_previous, context=400)
     assert repair.snr_db(y[start:start + gap], repeated[start:start + gap]) > 200   # 320 samples = 10 periods
-    for concealer in (repair.lpc_extrapolate, repair.lpc_both_sides):
+    for concealer in (repair.lpc_extrapolate, repair.both_sides(repair.lpc_extrapolate)):
         filled = repair.conceal(y, start, gap, concealer, context=400)
         assert repair.snr_db(y[start:start + gap], filled[start:start + gap]) > 30
         assert np.array_equal(filled[:start], y[:start]) and np.array_equal(filled[start + gap:], y[start + gap:])
     silent = repair.conceal(y, start, gap, repair.silence, context=400)
     assert not silent[start:start + gap].any()
+
+
+def test_pitch_methods_continue_a_voice_that_plain_lpc_lets_die():
+    """A voiced sound with a pitch period of 70 samples (114 Hz): a harmonic sum, and pulses through a resonance."""
+    from scipy.signal import lfilter
+
+    n, period, start, gap = np.arange(3000), 70, 1200, 640            # an 80 ms gap
+    harmonic = sum(np.sin(2 * np.pi * k * n / period + k) / k for k in range(1, 6))
+    assert repair.pitch_period(harmonic[:start]) == period
+    filled = repair.conceal(harmonic, start, gap, repair.pitch_repeat, context=640)[start:start + gap]
+    truth = harmonic[start:start + gap]
+    assert repair.snr_db(truth[:80], filled[:80]) > 100               # the first 10 ms: the last period, exactly
+    level = [audio.rms(filled[k:k + 80]) for k in range(80, 480, 80)]
+    assert all(a > b for a, b in zip(level, level[1:]))               # then fading, 20% per 10 ms...
+    assert not filled[480:].any()                                     # ...to silence from 60 ms
+
+    pulses = np.zeros(n.size)
+    pulses[::period] = 1.0
+    voice = lfilter([1.0], [1.0, -1.3, 0.8], pulses)                  # a glottal pulse train through a resonance
+    truth = voice[start:start + gap]
+    excited = repair.conceal(voice, start, gap, repair.lpc_pitch_excited, context=640)[start:start + gap]
+    ringing = repair.conceal(voice, start, gap, repair.lpc_extrapolate, context=640)[start:start + gap]
+    assert repair.snr_db(truth[:80], excited[:80]) > 100
+    assert np.sum(ringing[80:160] ** 2) < 1e-6 * np.sum(truth[80:160] ** 2)   # no excitation: dead after 10 ms
+    with pytest.raises(ValueError, match="too few to find a pitch period"):
+        repair.pitch_period(np.ones(100))
 
 
 def test_conceal_errors_say_what_to_do():
