@@ -51,10 +51,14 @@ def spectrogram(S_db, sr: int, *, config=None, ax=None, title=None, y_axis: str 
     S_db = np.asarray(S_db)
     T, F = S_db.shape
     hop_s = _features.make_config(config, **overrides).hop_length(sr) / sr
-    top = {"hz": sr / 2, "mel": F, "coef": F}[y_axis]
+    # Bands and coefficients are counted: row k is drawn centred on k, with whole-number ticks.
+    bottom, top = (0, sr / 2) if y_axis == "hz" else (-0.5, F - 0.5)
     img = ax.imshow(S_db.T, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
-                    extent=(0, T * hop_s, 0, top), interpolation="nearest")
+                    extent=(0, T * hop_s, bottom, top), interpolation="nearest")
     ax.set(xlabel="time (s)", ylabel={"hz": "frequency (Hz)", "mel": "mel band", "coef": "coefficient"}[y_axis])
+    if y_axis != "hz":
+        from matplotlib.ticker import MaxNLocator
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
         ax.set_title(title)
     if colorbar:
@@ -83,7 +87,7 @@ def unrolled_rnn(steps: int = 4, *, ax=None):
         x = 1.6 * t
         box(x, 0, f"$x_{t}$", "#cfe8ff")
         box(x, 1, f"$h_{t}$", "#ffe3b3")
-        box(x, 2, f"$y_{t}$", "#d9f2d0")
+        box(x, 2, f"$\\hat y_{t}$", "#d9f2d0")
         arrow(x, 0.3, x, 0.7, "$W_{xh}$", dx=0.3)
         arrow(x, 1.3, x, 1.7, "$W_{hy}$", dx=0.3)
         arrow(x - 1.6 + 0.45, 1, x - 0.45, 1, "$W_{hh}$", dy=0.12)

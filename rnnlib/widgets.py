@@ -139,8 +139,12 @@ def draw_learning_rates(lrs, *, ax=None, steps: int = 150):
     ax = plots.axes_or_new(ax, figsize=(8, 3))
     for lr in lrs:
         history = sgd_loss_curve(lr, steps=steps)
-        note = "" if history["diverged_at"] is None else f": diverged at step {history['diverged_at']}"
-        ax.semilogy(np.minimum(history["loss"], 100.0), label=f"lr = {lr:g}{note}")  # the axis stops at 10
+        loss = np.asarray(history["loss"])
+        off_chart = np.flatnonzero(loss > 10)                          # the axis stops at 10
+        note = "" if not off_chart.size else f": off the chart from step {off_chart[0]}"
+        if history["diverged_at"] is not None:
+            note += f", inf or nan at step {history['diverged_at']} (diverged)"
+        ax.semilogy(np.minimum(loss, 100.0), label=f"lr = {lr:g}{note}")
     ax.set(xlabel="SGD step", ylabel="training loss (MSE)", ylim=(1e-3, 10), title="the size of a step matters")
     ax.legend(fontsize=8, frameon=False)
     return ax

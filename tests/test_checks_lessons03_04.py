@@ -220,7 +220,8 @@ def test_lesson04_rnn_backward_asks_for_every_gradient():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"stable": False}, "inf or nan"), ({"mean": False}, "sum over the batch"), ({"onehot": False}, "p alone"),
+    ({"stable": False}, "inf or nan"), ({"mean": False}, "sum over the batch"),
+    ({"onehot": False}, "Your loss is right, and a numeric gradient of it gives the expected dlogits.*p alone"),
 ])
 def test_lesson04_softmax_cross_entropy_explains_wrong_answers(kwargs, message):
     with pytest.raises(ExerciseError, match=message):
@@ -255,3 +256,56 @@ def test_lesson03_rnn_forward_names_the_empty_sequence():
 
     with pytest.raises(ExerciseError, match="length 0"):
         lesson03.rnn_forward(by_index)
+
+
+_NOTEBOOK_CLASSIFY = '''
+def classify(sequences, p, W_hy, b_y):
+    T = max(len(s) for s in sequences)
+    x = np.zeros((len(sequences), T, sequences[0].shape[1]))
+    mask = np.zeros((len(sequences), T), dtype=bool)
+    for row, s in enumerate(sequences):
+        x[row, :len(s)], mask[row, :len(s)] = s, True
+    _, last = rnn_forward(x, p["W_xh"], p["W_hh"], p["b_h"], mask=mask)
+    z = last @ W_hy + b_y
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+'''
+
+
+def _notebook_classify(rnn_forward):
+    """A learner's classify that calls the rnn_forward of its notebook, as lesson 03's exercise 2 does."""
+    namespace = {"np": np, "rnn_forward": rnn_forward}
+    exec(_NOTEBOOK_CLASSIFY, namespace)
+    return namespace["classify"]
+
+
+def test_lesson03_classify_blames_an_unfinished_or_wrong_rnn_forward_not_itself(capsys):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    lesson03.classify(_notebook_classify(stub))
+    said = capsys.readouterr().out
+    assert "calls your rnn_forward (exercise 1), which is not done yet" in said
+    def ignores_the_mask(x, W_xh, W_hh, b_h, h0=None, mask=None):
+        return forward(x, W_xh, W_hh, b_h, h0, None)
+
+    with pytest.raises(ExerciseError, match=r"calls your rnn_forward \(exercise 1\), which is not right yet.*unmasked"):
+        lesson03.classify(_notebook_classify(ignores_the_mask))
+    lesson03.classify(_notebook_classify(forward))
+    assert "✅" in capsys.readouterr().out
+
+
+def test_a_wrong_answer_shows_its_sentence_and_a_crash_keeps_the_learners_frames():
+    """IPython shows ExerciseError._render_traceback_(): no frame of rnnlib/checks, the learner's frames if theirs crashed."""
+    with pytest.raises(ExerciseError) as wrong:
+        lesson03.classify(lambda *a: classify(*a, stable=False))
+    shown = "\n".join(wrong.value._render_traceback_())
+    assert "rnnlib/checks" not in shown and "subtract each row's largest score" in shown
+
+    def crashes(sequences, *a):
+        return sequences[0] @ np.ones((99, 1))                  # the learner's own bug
+
+    with pytest.raises(ExerciseError) as crash:
+        lesson03.classify(crashes)
+    shown = "\n".join(crash.value._render_traceback_())
+    assert "in crashes" in shown and "ValueError" in shown and "rnnlib/checks" not in shown

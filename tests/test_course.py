@@ -1,4 +1,5 @@
 """The course tooling: lesson conventions, and a student edition that runs to the end with nothing given away."""
+import json
 import re
 
 import pytest
@@ -47,6 +48,55 @@ def test_student_edition_gives_nothing_away(path):
     leaked = [line for line in notebooks.solution_only_lines(course) if line in code]
     assert not leaked, f"solution lines in the student edition: {leaked[:3]}"
     assert text.count("raise NotImplementedError()") >= count
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_each_edition_says_what_is_true_of_it(path):
+    """The course edition has folded solutions, not stubs; the student edition has stubs, and shows no output
+    that only a finished exercise could have made ("What follows uses your own ...")."""
+    course = notebooks.read(path)
+    student, _ = student_notebook(course)
+    for cell in course.cells:
+        if cell.cell_type == "markdown":
+            assert "YOUR CODE HERE" not in notebooks.source(cell), "the course edition has no stubs: " \
+                "give this cell its student-edition text in metadata.rnnlib.student"
+    for cell in student.cells:
+        if cell.cell_type == "markdown":
+            assert not re.search(r"folded|reference solution", notebooks.source(cell)), \
+                f"the student edition has no folded solutions: {notebooks.source(cell)[:120]!r}"
+        shown = json.dumps(cell.get("outputs", []))
+        assert "What follows uses your own" not in shown and "rnnlib.checks" not in shown
+        assert "rnnlib" not in cell.metadata or cell.metadata["rnnlib"]
+
+
+def _hint_texts(nb) -> list[str]:
+    return [m for c in nb.cells if c.cell_type == "markdown"
+            for m in re.findall(r"<details><summary>Hint.*?</details>", notebooks.source(c), re.S)]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_hints_come_in_three_steps_and_never_hold_a_line_of_the_solution(path):
+    nb = notebooks.read(path)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "<summary>Hint" in notebooks.source(cell):
+            labels = re.findall(r"<summary>(Hint \d \([^)]*\))</summary>", notebooks.source(cell))
+            assert labels == ["Hint 1 (the idea)", "Hint 2 (the structure)", "Hint 3 (a fragment)"], labels
+    hints = " ".join(" ".join(h.split()) for h in _hint_texts(nb))
+    code_lines = {line.split("  #")[0].strip() for line in notebooks.solution_only_lines(nb, min_length=1)}
+    given = [line for line in code_lines if len(line) >= 10 and " ".join(line.split()) in hints]
+    assert not given, f"hints give away solution lines: {given}"
+
+
+def test_student_text_replaces_the_course_text_in_the_student_edition():
+    import nbformat
+
+    md = nbformat.v4.new_markdown_cell("Open the folded reference solution.")
+    md.metadata["rnnlib"] = {"student": "Write your code where it says # YOUR CODE HERE."}
+    used = nbformat.v4.new_code_cell("step = check.step_function(teacher_forced_step)",
+                                     outputs=[nbformat.v4.new_output("stream", text="What follows uses your own")])
+    student, _ = student_notebook(nbformat.v4.new_notebook(cells=[md, used]))
+    assert student.cells[0].source.startswith("Write your code") and "rnnlib" not in student.cells[0].metadata
+    assert student.cells[1].outputs == []
 
 
 def _browser_suite_runs() -> bool:

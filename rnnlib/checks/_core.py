@@ -5,21 +5,43 @@ Three outcomes, each said in one place:
 * right: :func:`passed` prints a ✅ line;
 * not attempted yet (the student edition's ``raise NotImplementedError()`` stub, or an answer left as
   ``None``/``...``): the check prints one friendly "not done yet" line and returns, so *Run All* goes on;
-* wrong: :class:`ExerciseError` says what was tried, what was expected and what came back.
+* wrong: :class:`ExerciseError` says what was tried, what was expected and what came back. In Jupyter it shows
+  as that sentence alone, not as a traceback through this package; when the learner's own code crashed, the
+  learner's part of the traceback is kept above the sentence, since that is where the mistake is.
 """
 from __future__ import annotations
 
 import functools
+import traceback
+from pathlib import Path
 
 import numpy as np
+
+_CHECKS = str(Path(__file__).resolve().parent)
 
 
 class ExerciseError(AssertionError):
     """Your answer is not right yet; the message says what was tried and what was expected."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for this error: the learner's own frames, if their code crashed, then the sentence."""
+        lines = []
+        cause = self.__cause__
+        if cause is not None and cause.__traceback__ is not None:
+            frames = [f for f in traceback.extract_tb(cause.__traceback__) if not f.filename.startswith(_CHECKS)]
+            if frames:
+                lines += ["Traceback of your code (most recent call last):"]
+                lines += [line.rstrip("\n") for line in traceback.format_list(frames)]
+                lines += [f"{type(cause).__name__}: {cause}", ""]
+        return lines + [f"\x1b[31m❌ {self}\x1b[0m"]
+
 
 class NotDoneYet(Exception):
-    """Raised inside a check when the exercise has not been attempted; :func:`exercise` turns it into a line."""
+    """Raised inside a check when the exercise has not been attempted; :func:`exercise` turns it into a line.
+
+    A message, if given, replaces the standard "not done yet" sentence (e.g. when the exercise *this* one builds
+    on is the unfinished one).
+    """
 
 
 def passed(message: str) -> None:
@@ -36,8 +58,9 @@ def exercise(name: str):
         def run(*args, **kwargs):
             try:
                 return check(*args, **kwargs)
-            except NotDoneYet:
-                print(f"⏳ {name}: not done yet. Write it where the cell says # YOUR CODE HERE, run that cell, "
+            except NotDoneYet as pending:
+                print(f"⏳ {pending}" if pending.args else
+                      f"⏳ {name}: not done yet. Write it where the cell says # YOUR CODE HERE, run that cell, "
                       "then run this one again.")
         return run
     return wrap
@@ -106,21 +129,52 @@ def _fmt_args(args) -> str:
     return ", ".join(_fmt(a) if np.ndim(a) else repr(a) for a in args)
 
 
+def quietly(check, fn) -> str | None:
+    """Run ``check(fn)`` without printing: None if it passes, else the sentence it would have said."""
+    import contextlib
+    import io
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            getattr(check, "__wrapped__", check)(fn)
+    except NotDoneYet:
+        return "not done yet"
+    except ExerciseError as err:
+        return str(err)
+    return None
+
+
+def builds_on(fn, name: str, check, exercise_label: str) -> None:
+    """Before judging ``fn``, make sure the learner's ``name`` that it calls passes its own ``check``.
+
+    A learner's function that calls their earlier exercise (``classify`` calling ``rnn_forward``) would otherwise
+    be blamed for the earlier one's mistake. Raises :class:`NotDoneYet` or :class:`ExerciseError` naming the
+    earlier exercise; does nothing if ``fn`` does not call ``name``.
+    """
+    code = getattr(fn, "__code__", None)
+    if code is None or name not in code.co_names:
+        return
+    theirs = getattr(fn, "__globals__", {}).get(name)
+    if not callable(theirs):
+        return
+    verdict = quietly(check, theirs)
+    if verdict == "not done yet":
+        raise NotDoneYet(f"{fn.__name__} calls your {name} ({exercise_label}), which is not done yet: finish it "
+                         f"first, then run this check again.")
+    if verdict is not None:
+        raise ExerciseError(f"{fn.__name__} calls your {name} ({exercise_label}), which is not right yet, so "
+                            f"{fn.__name__} cannot be judged on top of it. Its check says: {verdict}")
+
+
 def yours_or_reference(yours, reference, check, name: str):
     """``yours`` if it passes ``check`` (silently), else ``reference``; says which one the lesson goes on with.
 
     So a lesson can plug the learner's own piece into what comes next, and still run to the end
     when the exercise is not done yet (the student edition) or not right yet.
     """
-    import contextlib
-    import io
-
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            getattr(check, "__wrapped__", check)(yours)
-    except (NotDoneYet, ExerciseError):
-        print(f"Your {name} is not finished yet, so what follows uses rnnlib's {reference.__module__}."
-              f"{reference.__name__}. (Finish the exercise and run this again to use yours.)")
+    if quietly(check, yours) is not None:
+        print(f"Your {name} is not finished yet, so what follows uses the course's own. (Finish the exercise "
+              "and run this cell again to use yours.)")
         return reference
     print(f"What follows uses your own {name}.")
     return yours

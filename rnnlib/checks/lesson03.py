@@ -6,7 +6,7 @@ import numpy as np
 from ..features import pad_sequences
 from ..layers import RNN, Dense
 from ..losses import softmax
-from ._core import ExerciseError, NotDoneYet, _fmt, call, check_value, exercise, not_attempted, passed
+from ._core import ExerciseError, NotDoneYet, _fmt, builds_on, call, check_value, exercise, not_attempted, passed
 
 
 def _mask(lengths, T):
@@ -143,11 +143,12 @@ def _reference_classify(sequences, params, W_hy, b_y, *, use_mask=True, read="la
 
 
 def _classify_cases():
-    """(description, sequences, params, W_hy, b_y): equal lengths, the longest not first, one sequence, huge scores."""
+    """(description, sequences, params, W_hy, b_y): equal lengths, the longest in the middle, one sequence, the
+    longest last, huge scores."""
     rng = np.random.default_rng(31)
     cases = []
     for lengths, D, H, O, scale in [([4, 4, 4], 3, 5, 4, 1.0), ([2, 6, 4, 1], 2, 3, 10, 1.0),
-                                    ([5], 1, 4, 3, 1.0), ([3, 7, 5], 2, 4, 5, 800.0)]:
+                                    ([5], 1, 4, 3, 1.0), ([2, 3, 7], 3, 4, 6, 1.0), ([3, 7, 5], 2, 4, 5, 800.0)]:
         sequences = [rng.standard_normal((n, D)) for n in lengths]
         W_xh, W_hh, b_h = _weights(rng, D, H)
         W_hy, b_y = rng.standard_normal((H, O)) * scale, rng.normal(0, 0.3, O)
@@ -179,7 +180,11 @@ def _call_classify(fn, args, base):
 @exercise("classify")
 def classify(fn) -> None:
     """Exercise 2: ``fn(sequences, rnn_params, W_hy, b_y)`` → ``(B, O)`` class probabilities, one row per
-    sequence of the list ``sequences`` of ``(T_b, D)`` arrays; compared with rnnlib's pad, RNN, Dense, softmax."""
+    sequence of the list ``sequences`` of ``(T_b, D)`` arrays; compared with rnnlib's pad, RNN, Dense, softmax.
+
+    If ``fn`` calls the learner's own ``rnn_forward``, that one is checked first, so that its mistakes are not
+    blamed on ``classify``."""
+    builds_on(fn, "rnn_forward", rnn_forward, "exercise 1")
     for what, sequences, params, W_hy, b_y in _classify_cases():
         base = f"classify with {what}"
         given = [s.copy() for s in sequences]
@@ -229,5 +234,5 @@ def classify(fn) -> None:
                                 "sequences[b]: keep the list's order.")
         check_value(got, want, what=base, hint="Pad into zeros with a mask, forward with the mask, take `last`, "
                     "scores = last @ W_hy + b_y, then a softmax over each row.")
-    passed("Right: sequences of any length in, ten probabilities each out, even for scores in the thousands. "
-           "This is exactly what a trained recognizer will do in lesson 07.")
+    passed("Right: sequences of any length in, in any order, one probability per class out, even for scores in the "
+           "thousands. This is exactly what a trained recognizer will do in lesson 07.")

@@ -1,16 +1,23 @@
 """The student edition: every lesson with its exercises to do.
 
 Solution regions become nbgrader's stub (``# YOUR CODE HERE`` / ``raise NotImplementedError()``), the
-outputs of exercise and check cells are cleared, everything else is kept as it is (explanations,
-plots, sounds). The checks answer a stub with "not done yet", and nothing after an exercise depends
-on its answer, so *Run All* reaches the end of every lesson.
+outputs of exercise and check cells are cleared, and so are the outputs of cells that plug the learner's
+function into what follows (``check.epoch_function(...)`` and the like: their stored output was made with the
+reference answer). A markdown cell whose text is only true of one edition carries the student edition's text in
+its metadata, ``{"rnnlib": {"student": "..."}}``, which replaces it here. Everything else is kept as it is
+(explanations, plots, sounds). The checks answer a stub with "not done yet", and nothing after an exercise
+depends on its answer, so *Run All* reaches the end of every lesson.
 """
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 from . import notebooks
+
+#: A cell that plugs the learner's function into the lesson: ``check.epoch_function(train_one_epoch)``.
+_USES_YOURS = re.compile(r"\bcheck\.\w+_function\(")
 
 
 def student_notebook(nb):
@@ -23,8 +30,14 @@ def student_notebook(nb):
             cell.source = notebooks.strip_solution(notebooks.source(cell))
             cell.metadata.pop("jupyter", None)              # the stub is for the student to see and fill
         if notebooks.is_solution(cell) or notebooks.is_check(cell) or \
-                cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.metadata.get("nbgrader", {}).get("solution") or \
+                (cell.cell_type == "code" and _USES_YOURS.search(notebooks.source(cell))):
             cell.outputs, cell.execution_count = [], None
+        student_text = cell.metadata.get("rnnlib", {}).pop("student", None)
+        if student_text is not None:
+            cell.source = student_text
+        if not cell.metadata.get("rnnlib", True):
+            cell.metadata.pop("rnnlib")
     return nb, count
 
 
