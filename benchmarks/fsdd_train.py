@@ -27,7 +27,7 @@ def main() -> None:
 
     import numpy as np
 
-    from rnnlib import datasets, digits, features, models, optim, train
+    from rnnlib import datasets, digits, features, inference, models, optim, train
     from rnnlib.recognizer import Recognizer
 
     recordings = datasets.list_recordings(args.data) if args.data else datasets.list_recordings()
@@ -40,7 +40,7 @@ def main() -> None:
                                                                                           standardize=False))
     y, y_test = np.array([r.digit for r in train_recs]), np.array([r.digit for r in test_recs])
     rng = np.random.default_rng(args.seed)
-    epochs = [train.length_buckets([len(s) for s in seqs], 32, rng) for _ in range(args.epochs)]
+    epochs = [inference.length_buckets([len(s) for s in seqs], 32, rng) for _ in range(args.epochs)]
     batches = [features.pad_sequences([seqs[i] for i in rows]) + (y[rows],) for epoch in epochs for rows in epoch]
     print(f"{len(seqs)} training sequences, {len(batches)} batches ({args.epochs} epochs), "
           f"{len(test_seqs)} test sequences, {args.threads} threads")
@@ -52,7 +52,7 @@ def main() -> None:
     for x, mask, labels in batches:
         train.classifier_step(model, adam, x, labels, mask=mask, clip=1.0)
     ours = time.perf_counter() - start
-    ours_acc = float(np.mean(train.predict_sequences(model, test_seqs).argmax(1) == y_test))
+    ours_acc = float(np.mean(inference.predict_sequences(model, test_seqs).argmax(1) == y_test))
     print(f"rnnlib : {ours:7.1f} s, test accuracy {ours_acc:.4f}")
 
     # ---- PyTorch: the same model as a torch.nn module (rnnlib.frameworks), from the same initial weights

@@ -26,7 +26,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rnnlib import audio, augment, datasets, digits, imbalance, metrics, train
+from rnnlib import audio, augment, datasets, digits, imbalance, inference, metrics
 
 #: Lesson 08's tables were measured with the course's first recipe (trimmed at 30 dB, each recording at its own
 #: loudness, the best epoch kept): digits.FIRST_RECIPE, not the later aids for new voices of lesson 07.
@@ -74,7 +74,7 @@ def main() -> None:
     def trained_log_probs(seqs, labels, seed, class_weights=None):
         model = digits.new_recognizer(recipe, seed=seed).model
         digits.fit_model(model, seqs, labels, recipe, seed=seed, class_weights=class_weights, progress=False)
-        return np.log(np.maximum(train.predict_sequences(model, X_test), 1e-12))
+        return np.log(np.maximum(inference.predict_sequences(model, X_test), 1e-12))
 
     results = {name: [] for name in REMEDIES}
     for seed in seeds:
@@ -95,7 +95,7 @@ def main() -> None:
         print(f"seed {seed}: {time.perf_counter() - start:.0f} s")
 
     print(f"\n{args.model} model, {len(seeds)} seeds, mean ± standard deviation:")
-    print(f"| remedy | rare-digit recall | balanced accuracy | accuracy at training proportions |")
+    print("| remedy | rare-digit recall | balanced accuracy | accuracy at training proportions |")
     print("|---|---|---|---|")
     for name in REMEDIES:
         v = np.array(results[name])

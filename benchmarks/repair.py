@@ -111,7 +111,7 @@ def main() -> None:
                                if (ms, name, s) in results]
                 cells.append(f"{np.mean(per_speaker):.2f} ± {np.std(per_speaker):.2f}")
             print(f"| {name} | " + " | ".join(cells) + " |")
-    print(f"\nthe RNN's mean SNR over the six speakers, per seed: " + "; ".join(
+    print("\nthe RNN's mean SNR over the six speakers, per seed: " + "; ".join(
         f"{ms} ms: " + ", ".join(f"{np.mean([per_seed[(ms, seed, s)] for s in speakers]):.2f}" for seed in seeds)
         for ms in GAPS_MS))
     for ms in GAPS_MS:

@@ -20,11 +20,10 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
-from . import audio, augment, datasets, features, metrics, models, train
+from . import audio, augment, datasets, features, inference, metrics, models, train
 from .novelty import NoveltyDetector
 from .recognizer import Recognizer
 
@@ -225,7 +224,7 @@ def fit_novelty(recognizer: Recognizer, recordings, validation, copies=None, *, 
     states = []
     for speed in recognizer.test_speeds:
         seqs = copies[speed] if speed in copies else recording_features(recognizer, recordings, speed=speed)
-        states.append(train.states_and_probabilities(recognizer.model, seqs, all_layers=all_layers)[0])
+        states.append(inference.states_and_probabilities(recognizer.model, seqs, all_layers=all_layers)[0])
     labels = [r.digit for r in recordings]
     detector = NoveltyDetector.fit(np.mean(states, axis=0), labels, len(recognizer.labels), all_layers=all_layers)
     val_states, _ = recognizer.states_and_probabilities([audio.load(r.path, recognizer.sample_rate)

@@ -196,12 +196,12 @@ def keras_fit(net, seqs, labels, *, epochs: int, batch_size: int = 32, lr: float
     Adam (``lr``), the gradient clipped to norm ``clip`` over all weights together (``global_clipnorm``,
     as :func:`rnnlib.optim.clip_grad_norm`; Keras's ``clipnorm`` would clip each weight array on its own),
     cross-entropy, and the batches of
-    :func:`rnnlib.train.length_buckets` (sequences of similar length together, reshuffled every epoch), so
+    :func:`rnnlib.inference.length_buckets` (sequences of similar length together, reshuffled every epoch), so
     the framework pads as little as rnnlib does.
     """
     import time
 
-    from . import train
+    from . import inference
     from .features import pad_sequences
 
     K = keras()
@@ -211,7 +211,7 @@ def keras_fit(net, seqs, labels, *, epochs: int, batch_size: int = 32, lr: float
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     for _ in range(epochs):
-        for rows in train.length_buckets([len(s) for s in seqs], batch_size, rng):
+        for rows in inference.length_buckets([len(s) for s in seqs], batch_size, rng):
             x, _ = pad_sequences([seqs[i] for i in rows])
             net.train_on_batch(x, labels[rows])
     return time.perf_counter() - start
@@ -223,12 +223,12 @@ def keras_predict(net, seqs, *, batch_size: int = 128) -> np.ndarray:
     A model without masking (the CNN) sees the padding of the shorter sequences in a batch: give it
     ``batch_size=1``, so each recording is judged alone.
     """
-    from . import train
+    from . import inference
     from .features import pad_sequences
 
     T = torch()
     out = np.zeros((len(seqs), net.output_shape[-1]), np.float32)
-    for rows in train.length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
+    for rows in inference.length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
         x, _ = pad_sequences([seqs[i] for i in rows])
         with T.no_grad():
             out[rows] = T.as_tensor(net(x, training=False)).cpu().numpy()

@@ -5,6 +5,8 @@ or the mean of its states over real steps) → ``Dense`` → ``logits: (B, C)``.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from . import losses
@@ -194,14 +196,13 @@ def _arrays(model: SequenceClassifier, prefix: str = "") -> dict:
     return {f"{prefix}layer{i}.{k}": v for i, layer in enumerate(model.layers) for k, v in layer.params.items()}
 
 
-def save(path, model: SequenceClassifier | Ensemble, **metadata) -> "Path":
+def save(path, model: SequenceClassifier | Ensemble, **metadata) -> Path:
     """Write ``model`` (or an :class:`Ensemble`) to ``path`` (``.npz``): its arrays plus a JSON config, no pickle.
 
     metadata: any JSON-serializable extras (feature settings, normalization statistics, labels …),
     returned by :func:`load`.
     """
     import json
-    from pathlib import Path
 
     path = Path(path)
     if path.suffix != ".npz":
@@ -242,7 +243,6 @@ def load(path) -> tuple[SequenceClassifier | Ensemble, dict]:
     """
     import json
     import zipfile
-    from pathlib import Path
 
     path = Path(path)
     if not path.is_file():

@@ -7,7 +7,17 @@ __all__ = ["SGD", "Adam", "clip_grad_norm", "global_norm"]
 
 
 def _layers(layers):
-    layers = list(layers) if not hasattr(layers, "params") else [layers]
+    """The list of layers an optimizer updates: a list of layers, one layer, or a model (its ``.layers``)."""
+    if hasattr(layers, "params"):
+        layers = [layers]
+    elif hasattr(layers, "layers"):
+        layers = list(layers.layers)            # a model, e.g. models.SequenceClassifier
+    else:
+        try:
+            layers = list(layers)
+        except TypeError:
+            raise ValueError(f"Give the optimizer a list of layers (e.g. model.layers), got {type(layers).__name__}."
+                             ) from None
     if not layers:
         raise ValueError("Give the optimizer at least one layer (an object with .params and .grads).")
     for layer in layers:
@@ -28,7 +38,8 @@ def _pairs(layers):
 
 def global_norm(layers) -> float:
     """The length of all gradients stacked into one vector: ``sqrt(Σ ||g||²)``."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for _, _, g in _pairs(_layers(layers)))))
+    squares = sum(float(np.sum(np.square(g, dtype=np.float64))) for _, _, g in _pairs(_layers(layers)))
+    return float(np.sqrt(squares))
 
 
 def clip_grad_norm(layers, max_norm: float) -> float:
@@ -72,8 +83,10 @@ class SGD:
 class Adam:
     """Adam (Kingma & Ba, 2015): a step per parameter scaled by running averages of the gradient and its square.
 
-    ``m = β1 m + (1-β1) g``, ``v = β2 v + (1-β2) g²``, ``p -= lr · m̂ / (sqrt(v̂) + ε)`` with the
-    bias-corrected ``m̂ = m / (1-β1^t)``, ``v̂ = v / (1-β2^t)``.
+    For every parameter ``p`` with gradient ``g``, at step ``t = 1, 2, …``:
+    ``m = β1 m + (1-β1) g`` and ``v = β2 v + (1-β2) g²`` (running averages, starting at 0); the bias-corrected
+    ``m̂ = m / (1-β1^t)`` and ``v̂ = v / (1-β2^t)`` undo that start at 0; then ``p -= lr · m̂ / (sqrt(v̂) + ε)``.
+    (Lesson 05 calls ``v`` ``s``.) The same arithmetic as PyTorch's ``torch.optim.Adam``.
     """
 
     def __init__(self, layers, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
@@ -89,7 +102,6 @@ class Adam:
     def step(self) -> None:
         self.t += 1
         b1, b2 = self.betas
-        lr_t = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)   # both bias corrections, folded into lr
         for key, p, g in _pairs(self.layers):
             m = self.m.setdefault(key, np.zeros_like(p))
             v = self.v.setdefault(key, np.zeros_like(p))
@@ -97,4 +109,6 @@ class Adam:
             m += (1 - b1) * g
             v *= b2
             v += (1 - b2) * np.square(g)
-            p -= lr_t * m / (np.sqrt(v) + self.eps * np.sqrt(1 - b2**self.t))
+            m_hat = m / (1 - b1 ** self.t)
+            v_hat = v / (1 - b2 ** self.t)
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import audio
 from . import features as _features
 
 
@@ -239,3 +240,119 @@ def per_class_recall(recalls: dict, *, ax=None, highlight=(), title: str = "reca
     ax.set(xlabel="class", ylabel="recall", ylim=(0, 1.05), xticks=range(n_classes), title=title)
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))   # beside, not over, the bars
     return ax
+
+
+# ----------------------------------------------------------------------------- the lessons' experiment figures
+# Each draws what an experiment of :mod:`rnnlib.experiments` measures (imported when the figure is drawn, so a
+# lesson that only plots waveforms does not load the training code).
+
+def aliasing(tone_hz: float, sr: int, *, duration: float = 0.01, axes=None):
+    """Plot a ``tone_hz`` sine, its samples at ``sr``, and the slower tone those samples also fit."""
+    ax = axes if axes is not None else plt.subplots(figsize=(9, 2.8), layout="constrained")[1]
+    fine_sr = 200_000
+    t_fine = np.arange(int(duration * fine_sr)) / fine_sr
+    t_samp = np.arange(int(duration * sr) + 1) / sr
+    apparent = audio.alias_frequency(tone_hz, sr)
+    ax.plot(t_fine * 1000, np.sin(2 * np.pi * tone_hz * t_fine), color="C0", lw=1, label=f"true tone {tone_hz:g} Hz")
+    if apparent != tone_hz:
+        # Folding about a multiple of sr can flip the sign of the sine: match it through the samples.
+        sign = 1.0 if (tone_hz % sr) <= sr / 2 else -1.0
+        ax.plot(t_fine * 1000, sign * np.sin(2 * np.pi * apparent * t_fine), "--", color="C3", lw=1.2,
+                label=f"what the samples say: {apparent:g} Hz")
+    ax.plot(t_samp * 1000, np.sin(2 * np.pi * tone_hz * t_samp), "o", color="C1", ms=5, label=f"samples at {sr} Hz")
+    if apparent != tone_hz:
+        verdict = "aliased!"
+    elif 2 * tone_hz == sr:
+        # sin(2π (sr/2) n/sr) = sin(π n) = 0 at every sample: the tone's phase decides what survives.
+        verdict = "at the Nyquist limit, every sample is zero"
+    else:
+        verdict = "faithful"
+    ax.set(xlabel="time (ms)", ylabel="amplitude", ylim=(-1.3, 1.6),
+           title=f"sr = {sr} Hz, Nyquist = {sr / 2:g} Hz: {verdict}")
+    ax.legend(loc="upper right", ncol=3, fontsize=8, frameon=False)
+    return ax
+
+
+def window_tradeoff(win_ms: float, y=None, sr: int = audio.SAMPLE_RATE, *, ax=None, colorbar=True):
+    """The spectrogram of ``y: (N,)`` (default :func:`rnnlib.experiments.window_test_signal`) with a ``win_ms``
+    window, zoomed in; the title says how far apart two tones, and two clicks, must be to show as two."""
+    from . import experiments
+
+    y = experiments.window_test_signal(sr) if y is None else y
+    S = _features.spectrogram_db(y, sr, win_ms=win_ms, hop_ms=2.0, n_fft=max(2048, _features.make_config(
+        win_ms=win_ms).fft_size(sr)))
+    # A Hann window of T_w seconds shows two tones as two when they are about 2 / T_w apart (lesson 02).
+    ax = spectrogram(S, sr, ax=ax, hop_ms=2.0, colorbar=colorbar,
+                     title=f"window {win_ms:g} ms: tones ≈ {2000 / win_ms:.0f} Hz apart, clicks ≈ {win_ms:g} ms apart")
+    ax.set(ylim=(600, 1500), xlim=(0.3, 0.85))
+    return ax
+
+
+def impulse_memory(radii, *, ax=None, steps: int = 60):
+    """Plot :func:`rnnlib.experiments.impulse_memory` for each spectral radius in ``radii``, on one log axis."""
+    from . import experiments
+
+    ax = axes_or_new(ax, figsize=(8, 3))
+    for r in radii:
+        ax.semilogy(np.maximum(experiments.impulse_memory(r, steps=steps), 1e-12), label=f"radius {r:g}")
+    ax.set(xlabel="steps after the impulse", ylabel="‖h_t‖ (log scale)", ylim=(1e-8, 30),
+           title="what is left of one input, step after step")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def learning_rates(lrs, *, ax=None, steps: int = 150):
+    """Loss curves of :func:`rnnlib.experiments.sgd_loss_curve` for several learning rates, on one log axis."""
+    from . import experiments
+
+    ax = axes_or_new(ax, figsize=(8, 3))
+    for lr in lrs:
+        history = experiments.sgd_loss_curve(lr, steps=steps)
+        loss = np.asarray(history["loss"])
+        off_chart = np.flatnonzero(loss > 10)                          # the axis stops at 10
+        note = "" if not off_chart.size else f": off the chart from step {off_chart[0]}"
+        if history["diverged_at"] is not None:
+            note += f", inf or nan at step {history['diverged_at']} (diverged)"
+        ax.semilogy(np.minimum(loss, 100.0), label=f"lr = {lr:g}{note}")
+    ax.set(xlabel="SGD step", ylabel="training loss (MSE)", ylim=(1e-3, 10), title="the size of a step matters")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def gradient_norms(radii, kind: str = "rnn", *, ax=None, steps: int = 100):
+    """Plot :func:`rnnlib.experiments.gradient_norms` against the distance from the loss, one line per radius."""
+    from . import experiments
+
+    ax = axes_or_new(ax, figsize=(8, 3))
+    for r in radii:
+        ax.semilogy(np.maximum(experiments.gradient_norms(kind, r, steps=steps), 1e-30), label=f"radius {r:g}")
+    what = "‖∂L/∂c_t‖" if kind == "lstm" else "‖∂L/∂h_t‖"
+    ax.set(xlabel="steps back from the loss", ylabel=f"{what} (log scale)", ylim=(1e-20, 1e12),
+           title=f"{kind.upper()}: how much gradient reaches each step")
+    ax.legend(fontsize=8, frameon=False, ncol=2)
+    return ax
+
+
+def gap_fills(y, start: int, gap: int, concealers: dict, *, sr: int = audio.SAMPLE_RATE, context: int = 640,
+              axes=None):
+    """The original around a gap and each concealer's fill, each in its own panel with its SNR (lesson 09).
+
+    y: ``(N,)``; the gap is samples ``start … start + gap - 1``; concealers: name → ``f(left, right, n)``.
+    """
+    from . import repair
+
+    if axes is None:
+        _, axes = plt.subplots(len(concealers), 1, figsize=(12, 0.7 * len(concealers)), sharex=True, sharey=True,
+                               layout="constrained")
+    lo, hi = max(0, start - gap), min(len(y), start + 2 * gap)
+    t = np.arange(lo, hi) / sr * 1000
+    truth = y[start:start + gap]
+    for ax, (name, concealer) in zip(np.atleast_1d(axes), concealers.items()):
+        filled = repair.conceal(y, start, gap, concealer, context=context)
+        ax.plot(t, y[lo:hi], color="0.6", lw=1, label="original")
+        ax.plot(t[start - lo:start - lo + gap], filled[start:start + gap], color="C3", lw=1.2)
+        ax.axvspan(start / sr * 1000, (start + gap) / sr * 1000, color="C3", alpha=0.08)
+        ax.set_title(f"{name}: {repair.snr_db(truth, filled[start:start + gap]):.1f} dB", fontsize=9, loc="left")
+        ax.set_yticks([])
+    np.atleast_1d(axes)[-1].set_xlabel("time (ms)")
+    return axes

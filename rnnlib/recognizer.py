@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, augment, features, models, train
+from . import audio, augment, features, inference, models
 from ._validate import as_signal, positive_number
 from .novelty import NoveltyDetector
 
@@ -95,7 +95,7 @@ class Recognizer:
 
     def predict_proba(self, seqs) -> np.ndarray:
         """Class probabilities for a list of feature sequences: ``(N, C)`` (no test-time speeds)."""
-        return train.predict_sequences(self.model, seqs)
+        return inference.predict_sequences(self.model, seqs)
 
     def predict_proba_audio(self, waveforms) -> np.ndarray:
         """Class probabilities for a list of ``(y, sr)`` recordings, averaged over ``test_speeds``: ``(N, C)``."""
@@ -114,7 +114,7 @@ class Recognizer:
         seqs = []
         for y, sr in waveforms:
             seqs += [self.features(y if f == 1.0 else augment.speed(y, f, sr), sr) for f in self.test_speeds]
-        states, probs = train.states_and_probabilities(self.model, seqs, all_layers=all_layers)
+        states, probs = inference.states_and_probabilities(self.model, seqs, all_layers=all_layers)
         per_speed = (len(waveforms), len(self.test_speeds), -1)
         return states.reshape(per_speed).mean(axis=1), probs.reshape(per_speed).mean(axis=1)
 

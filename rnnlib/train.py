@@ -1,64 +1,35 @@
-"""Training loops for what the lessons have built.
+"""The training loops, in the order the lessons meet them.
 
-``fit`` trains a :class:`rnnlib.models.SequenceClassifier` on sequences of any length (lesson 07):
-batches of similar lengths, masks, a seeded shuffle, Adam, clipping, a progress bar, a history of
-loss and accuracy, and early stopping on a validation set with the best weights restored.
+* lesson 04: :func:`fit_sequence_regressor`, an ``RNN`` (or any recurrent layer with the same
+  ``forward(x, h0=..., mask=...)``/``backward`` contract) and a ``Dense`` readout trained to map every step of
+  ``x: (B, T, D)`` to ``y: (B, T, O)`` with mean squared error, optionally with truncated backpropagation through
+  time and gradient clipping;
+* lessons 05–06: :func:`classifier_step`, the five-line body of every classifier's loop (forward, loss, backward,
+  clip, step), and :func:`fit_classifier`, its loop over sequences of equal length;
+* lesson 07: :func:`train_epoch` and :func:`fit` for a :class:`rnnlib.models.SequenceClassifier` on sequences of
+  any length: batches of similar lengths, masks, a seeded shuffle, Adam, clipping, a progress bar, a history of
+  loss and accuracy, early stopping on a validation set with the best weights restored, or weight averaging;
+* lesson 09: :func:`teacher_forced_step` and :func:`generate` for a next-sample predictor, and
+  :func:`fit_gap_filler` for :class:`rnnlib.models.GapFiller`.
 
-``fit_classifier`` is the simpler loop of lessons 05–06, for sequences of equal length.
-
-``fit_sequence_regressor`` is lesson 04's loop: an ``RNN`` (or any recurrent layer with the same
-``forward(x, h0=..., mask=...)``/``backward`` contract) and a ``Dense`` readout, trained to map every
-step of ``x: (B, T, D)`` to ``y: (B, T, O)`` with mean squared error, optionally with truncated
-backpropagation through time and gradient clipping.
+Running a trained model lives in :mod:`rnnlib.inference`; the lessons' experiments in :mod:`rnnlib.experiments`.
 """
 from __future__ import annotations
 
+import sys
+import time
+
 import numpy as np
 
-from . import losses, models, optim, tasks
+from . import losses, optim
 from .features import pad_sequences
+from .inference import length_buckets, predict_sequences
 
-__all__ = ["teacher_forced_step", "generate", "fit_sequence_regressor", "predict_sequence", "classifier_step", "fit_classifier", "accuracy",
-           "recall_accuracy", "length_buckets", "train_epoch", "fit", "predict_sequences", "progress_bar",
-           "fit_gap_filler"]
-
-
-def predict_sequence(rnn, readout, x, h0=None) -> np.ndarray:
-    """``readout(rnn(x))``: ``x: (B, T, D)`` → ``(B, T, O)``."""
-    return readout.forward(rnn.forward(x, h0=h0))
+__all__ = ["fit_sequence_regressor", "classifier_step", "fit_classifier", "progress_bar", "train_epoch", "fit",
+           "teacher_forced_step", "generate", "fit_gap_filler"]
 
 
-def teacher_forced_step(rnn, readout, optimizer, x, y, clip: float | None = 1.0) -> float:
-    """One update of ``readout(rnn(x))`` towards ``y`` (both ``(B, T, ·)``) with mean squared error (lesson 09).
-
-    Teacher forcing: every input is the true sequence, whatever the model predicted. Forward, MSE, backward
-    through time, clip the global gradient norm to ``clip`` (None: no clipping), one optimizer step.
-    Returns the loss before the step.
-    """
-    pred = readout.forward(rnn.forward(x))
-    loss, dpred = losses.mean_squared_error(pred, y)
-    rnn.backward(readout.backward(dpred))
-    if clip:
-        optim.clip_grad_norm([rnn, readout], clip)
-    optimizer.step()
-    return loss
-
-
-def generate(rnn, readout, prompt, n_steps: int) -> np.ndarray:
-    """Free running (lesson 09): read ``prompt: (P,)``, then feed each prediction back in as the next input.
-
-    rnn: a one-state recurrent layer with one input (``RNN`` or ``GRU``, ``input_size=1``); readout: its
-    ``Dense(H, 1)``. The first generated sample is the prediction after the whole prompt. Returns ``(n_steps,)``.
-    """
-    out = rnn.forward(np.asarray(prompt, rnn.dtype)[None, :, None])      # (1, P, H)
-    h, sample = rnn.last_state, readout.forward(out[:, -1])               # sample: (1, 1)
-    generated = np.empty(int(n_steps))
-    for k in range(int(n_steps)):
-        generated[k] = sample[0, 0]
-        out = rnn.forward(sample[:, None, :], h0=h)                       # one step, from the carried state
-        h, sample = rnn.last_state, readout.forward(out[:, 0])
-    return generated
-
+# ----------------------------------------------------------------------------- lesson 04: a sequence regressor
 
 def fit_sequence_regressor(rnn, readout, x, y, *, optimizer, steps: int, chunk: int | None = None,
                            clip: float | None = None, batch_size: int | None = None, seed=0) -> dict:
@@ -106,14 +77,7 @@ def fit_sequence_regressor(rnn, readout, x, y, *, optimizer, steps: int, chunk: 
     return history
 
 
-def accuracy(model, x, y, mask=None, batch_size: int = 512) -> float:
-    """Fraction of sequences whose predicted class equals ``y``."""
-    hits = 0
-    for start in range(0, len(y), batch_size):
-        rows = slice(start, start + batch_size)
-        hits += int(np.sum(model.predict(x[rows], None if mask is None else mask[rows]) == y[rows]))
-    return hits / len(y)
-
+# ----------------------------------------------------------------------------- lessons 05-06: a classifier, equal lengths
 
 def classifier_step(model, optimizer, x, y, *, mask=None, clip: float | None = None, class_weights=None):
     """One update of a classifier: forward, cross-entropy, backward, clip, step.
@@ -152,80 +116,7 @@ def fit_classifier(model, x, y, *, optimizer, steps: int, batch_size: int = 64, 
     return history
 
 
-def recall_accuracy(kind: str, gap: int, *, seed: int = 0, hidden_size: int = 32, n_symbols: int = 8,
-                    steps: int = 600, keep_bias: float | None = None, n_train: int = 1500) -> float:
-    """Train a fresh one-layer ``kind`` classifier on :func:`rnnlib.tasks.recall` and return its test accuracy.
-
-    keep_bias: start the gate that keeps the state (the LSTM's forget gate, the GRU's update gate)
-    with this bias instead of the layer's default. Adam (lr 0.01), batches of 64, clipping at norm 1.
-    """
-    x, y = tasks.recall(n_train, gap, n_symbols=n_symbols, seed=seed)
-    x_test, y_test = tasks.recall(500, gap, n_symbols=n_symbols, seed=seed + 10_000)
-    model = models.SequenceClassifier.build(kind, x.shape[2], [hidden_size], n_symbols, seed=seed, dtype=np.float32)
-    if keep_bias is not None:
-        layer, H = model.recurrent[0], hidden_size
-        if kind == "lstm":
-            layer.params["b"][H:2 * H] = keep_bias
-        elif kind == "gru":
-            layer.params["b_x"][H:2 * H] = keep_bias
-        else:
-            raise ValueError("keep_bias is for gated layers ('lstm', 'gru'); a plain RNN has no gate.")
-    fit_classifier(model, x.astype(np.float32), y, optimizer=optim.Adam(model.layers, lr=0.01), steps=steps,
-                   clip=1.0, seed=seed)
-    return accuracy(model, x_test.astype(np.float32), y_test)
-
-
-# ----------------------------------------------------------------------------- variable-length sequences (lesson 07)
-
-def length_buckets(lengths, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Group sequence indices into batches of similar length, in a random order.
-
-    Sorting by length (with random tie-breaking) and cutting into consecutive batches means each
-    batch is padded only to its own longest member: little wasted work on padding.
-    """
-    lengths = np.asarray(lengths)
-    order = np.lexsort((rng.random(len(lengths)), lengths))
-    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]
-
-
-def predict_sequences(model, seqs, *, batch_size: int = 128) -> np.ndarray:
-    """Class probabilities for a list of ``(T_i, D)`` sequences, batched by length: ``(N, C)``."""
-    return states_and_probabilities(model, seqs, batch_size=batch_size)[1]
-
-
-def states_and_probabilities(model, seqs, *, batch_size: int = 128,
-                              all_layers: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """What the readout sees and what it says, for a list of ``(T_i, D)`` sequences.
-
-    Returns the pooled top-layer states ``(N, H)`` (:meth:`SequenceClassifier.embed`; with ``all_layers``
-    every recurrent layer's, side by side) and the class probabilities ``(N, C)``, batched by length as
-    :func:`predict_sequences`. For an :class:`~rnnlib.models.Ensemble`: every member's states side by side
-    and the mean of their probabilities.
-    """
-    if isinstance(model, models.Ensemble):
-        answers = [states_and_probabilities(member, seqs, batch_size=batch_size, all_layers=all_layers)
-                   for member in model.members]
-        return np.concatenate([s for s, _ in answers], axis=1), np.mean([p for _, p in answers], axis=0)
-    dtype = model.readout.dtype
-    width = sum(layer.hidden_size for layer in (model.recurrent if all_layers else model.recurrent[-1:]))
-    top = model.recurrent[-1].hidden_size                      # the readout reads the last `top` columns
-    states = np.zeros((len(seqs), width), dtype)
-    probs = np.zeros((len(seqs), model.n_classes), dtype)
-    for rows in length_buckets([len(s) for s in seqs], batch_size, np.random.default_rng(0)):
-        x, mask = pad_sequences([seqs[i] for i in rows], dtype=dtype)
-        states[rows] = model.embed(x, mask, all_layers=all_layers)
-        probs[rows] = losses.softmax(model.readout.forward(states[rows, width - top:]))
-    return states, probs
-
-
-def _loss_and_accuracy(model, seqs, labels) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of ``model`` on a list of sequences."""
-    labels = np.asarray(labels)
-    probs = predict_sequences(model, seqs)
-    picked = probs[np.arange(len(labels)), labels].astype(np.float64)
-    return float(-np.mean(np.log(np.maximum(picked, 1e-12)))), float(np.mean(probs.argmax(1) == labels))
-
+# ----------------------------------------------------------------------------- lesson 07: sequences of any length
 
 def progress_bar(total: int, *, enabled: bool = True, unit: str = "batch"):
     """A text progress bar (tqdm) that leaves one finished line behind.
@@ -234,8 +125,6 @@ def progress_bar(total: int, *, enabled: bool = True, unit: str = "batch"):
     notebook) is the last state, "100% … 504/504", not a widget frozen at its first frame; in a
     terminal it writes to stderr, so a command's real output on stdout stays clean.
     """
-    import sys
-
     from tqdm.std import tqdm
 
     in_notebook = "ipykernel" in sys.modules
@@ -251,6 +140,14 @@ def _restore(model, snapshot) -> None:
     for layer, params in zip(model.layers, snapshot):
         for k, v in params.items():
             layer.params[k][...] = v
+
+
+def _loss_and_accuracy(model, seqs, labels) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of ``model`` on a list of sequences."""
+    labels = np.asarray(labels)
+    probs = predict_sequences(model, seqs)
+    picked = probs[np.arange(len(labels)), labels].astype(np.float64)
+    return float(-np.mean(np.log(np.maximum(picked, 1e-12)))), float(np.mean(probs.argmax(1) == labels))
 
 
 def train_epoch(model, optimizer, seqs, labels, *, batch_size: int, rng: np.random.Generator,
@@ -298,8 +195,6 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     Returns the history: per epoch
     ``loss``, ``accuracy`` (training), ``val_loss``, ``val_accuracy``, plus ``best_epoch`` and ``seconds``.
     """
-    import time
-
     labels = np.asarray(labels)
     if len(seqs) != len(labels) or len(seqs) == 0:
         raise ValueError(f"Need one label per sequence and at least one sequence; got {len(seqs)} sequences "
@@ -350,6 +245,40 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     return history
 
 
+# ----------------------------------------------------------------------------- lesson 09: predicting sound
+
+def teacher_forced_step(rnn, readout, optimizer, x, y, clip: float | None = 1.0) -> float:
+    """One update of ``readout(rnn(x))`` towards ``y`` (both ``(B, T, ·)``) with mean squared error (lesson 09).
+
+    Teacher forcing: every input is the true sequence, whatever the model predicted. Forward, MSE, backward
+    through time, clip the global gradient norm to ``clip`` (None: no clipping), one optimizer step.
+    Returns the loss before the step.
+    """
+    pred = readout.forward(rnn.forward(x))
+    loss, dpred = losses.mean_squared_error(pred, y)
+    rnn.backward(readout.backward(dpred))
+    if clip:
+        optim.clip_grad_norm([rnn, readout], clip)
+    optimizer.step()
+    return loss
+
+
+def generate(rnn, readout, prompt, n_steps: int) -> np.ndarray:
+    """Free running (lesson 09): read ``prompt: (P,)``, then feed each prediction back in as the next input.
+
+    rnn: a one-state recurrent layer with one input (``RNN`` or ``GRU``, ``input_size=1``); readout: its
+    ``Dense(H, 1)``. The first generated sample is the prediction after the whole prompt. Returns ``(n_steps,)``.
+    """
+    out = rnn.forward(np.asarray(prompt, rnn.dtype)[None, :, None])      # (1, P, H)
+    h, sample = rnn.last_state, readout.forward(out[:, -1])               # sample: (1, 1)
+    generated = np.empty(int(n_steps))
+    for k in range(int(n_steps)):
+        generated[k] = sample[0, 0]
+        out = rnn.forward(sample[:, None, :], h0=h)                       # one step, from the carried state
+        h, sample = rnn.last_state, readout.forward(out[:, 0])
+    return generated
+
+
 def fit_gap_filler(model, windows: dict, *, epochs: int = 4, batch_size: int = 64, lr: float = 2e-3,
                    clip: float = 1.0, seed=0, progress: bool = True) -> dict:
     """Train a :class:`rnnlib.models.GapFiller` on windows of speech around gaps (lesson 09).
@@ -358,8 +287,6 @@ def fit_gap_filler(model, windows: dict, *, epochs: int = 4, batch_size: int = 6
     :func:`rnnlib.repair.gap_windows`). Each epoch shuffles all batches of all gap lengths together; a batch
     holds one gap length. Returns ``{"loss": [mean MSE per epoch], "seconds": ...}``.
     """
-    import time
-
     rng = np.random.default_rng(seed)
     optimizer = optim.Adam(model.layers, lr=lr)
     batches = [(g, start) for g, w in windows.items() for start in range(0, len(w), batch_size)]
@@ -374,7 +301,8 @@ def fit_gap_filler(model, windows: dict, *, epochs: int = 4, batch_size: int = 6
                 g, start = batches[k]
                 loss, dpred = model.loss(windows[g][order[g][start:start + batch_size]], g)
                 model.backward(dpred)
-                optim.clip_grad_norm(model.layers, clip)
+                if clip:
+                    optim.clip_grad_norm(model.layers, clip)
                 optimizer.step()
                 total += loss
                 bar.update(1)

@@ -1,5 +1,4 @@
 """The exercise checks of lessons 05 and 06 accept the reference solutions and explain typical wrong answers."""
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,11 +12,18 @@ def stub(*args):
 
 # --------------------------------------------------------------------------- lesson 05
 
-def steps_until(factor, threshold):
-    k = 0
-    while factor ** k >= threshold:
-        k += 1
-    return k
+def adam(p, g, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, correct=True, eps_inside=False, in_place=False,
+         square=True):
+    """The textbook Adam step; the keyword switches make the usual mistakes."""
+    m = beta1 * m + (1 - beta1) * g
+    s = beta2 * s + (1 - beta2) * (g ** 2 if square else g)
+    m_hat, s_hat = (m / (1 - beta1 ** t), s / (1 - beta2 ** t)) if correct else (m, s)
+    with np.errstate(invalid="ignore"):
+        step = lr * m_hat / (np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps)
+    if in_place:
+        p -= step
+        return p, m, s
+    return p - step, m, s
 
 
 def norms_back(rnn, x, dlast, *, slopes=True, transpose=True, per_sequence=True, reverse=True):
@@ -54,7 +60,7 @@ def clip(layers, max_norm, *, per_array=False, in_place=True, after=False, alway
 
 
 def test_lesson05_accepts_the_reference_solutions(capsys):
-    lesson05.steps_until(steps_until)
+    lesson05.adam_update(adam)
     lesson05.gradient_norms_back_in_time(norms_back)
     lesson05.gradient_norms_back_in_time(norms_with_the_layer)
     lesson05.clip_grad_norm(clip)
@@ -105,8 +111,34 @@ def test_lesson05_clip_grad_norm_wants_the_norm_back():
         lesson05.clip_grad_norm(lambda *a: (clip(*a), None)[1])
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"correct": False}, "Correct both averages for their start at 0"), ({"eps_inside": True}, "after the square root"),
+    ({"in_place": True}, "changed an array it was given"), ({"square": False}, "the \\*squared\\* gradient"),
+])
+def test_lesson05_adam_update_explains_wrong_answers(kwargs, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson05.adam_update(lambda *a: adam(*a, **kwargs))
+
+
+def test_lesson05_adam_update_equals_optim_adam_over_several_steps():
+    """The lesson's claim: the textbook step, written by hand, is what optim.Adam does."""
+    from rnnlib import optim
+    from rnnlib.layers import Dense
+
+    rng = np.random.default_rng(0)
+    layer = Dense(3, 2, seed=0, dtype=np.float64)
+    p, m, s = layer.params["W"].copy(), np.zeros((3, 2)), np.zeros((3, 2))
+    adam_opt = optim.Adam([layer], lr=0.01)
+    for t in range(1, 6):
+        g = rng.standard_normal((3, 2))
+        layer.grads = {"W": g.copy(), "b": np.zeros(2)}
+        adam_opt.step()
+        p, m, s = adam(p, g, m, s, t, 0.01)
+        np.testing.assert_array_equal(p, layer.params["W"])
+
+
 def test_lesson05_unattempted_exercises_are_not_done_yet(capsys):
-    lesson05.steps_until(stub)
+    lesson05.adam_update(stub)
     lesson05.gradient_norms_back_in_time(stub)
     lesson05.clip_grad_norm(stub)
     lesson05.gradient_norms_back_in_time(lambda *a: ...)

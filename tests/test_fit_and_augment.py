@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnlib import audio, augment, models, train
+from rnnlib import audio, augment, inference, models, train
 
 
 def _toy(n=160, seed=0):
@@ -20,7 +20,7 @@ def _toy(n=160, seed=0):
 def test_length_buckets_cover_every_index_once_and_group_similar_lengths():
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 100, size=103)
-    batches = train.length_buckets(lengths, 10, rng)
+    batches = inference.length_buckets(lengths, 10, rng)
     assert sorted(np.concatenate(batches).tolist()) == list(range(103))
     spread = np.mean([lengths[b].max() - lengths[b].min() for b in batches])
     assert spread < 15
@@ -34,7 +34,7 @@ def test_fit_learns_restores_the_best_weights_and_is_reproducible():
         model = models.SequenceClassifier.build("gru", 2, [8], 3, pooling="mean", seed=0)
         history = train.fit(model, seqs, labels, validation=val, epochs=6, batch_size=16, lr=0.02, patience=2,
                             progress=False, seed=3)
-        runs.append((history, train.predict_sequences(model, val[0])))
+        runs.append((history, inference.predict_sequences(model, val[0])))
     history, probs = runs[0]
     assert history["val_loss"][history["best_epoch"]] == min(history["val_loss"])
     assert max(history["val_accuracy"]) > 0.8

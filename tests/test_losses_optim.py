@@ -78,6 +78,15 @@ def test_optimizer_errors():
         optim.Adam([Dense(1, 1)], lr=0)
     with pytest.raises(ValueError, match="not a layer"):
         optim.SGD([object()])
+    with pytest.raises(ValueError, match=r"a list of layers \(e.g. model.layers\), got int"):
+        optim.Adam(3)
+
+
+def test_optimizers_take_a_model_as_its_layers():
+    from rnnlib import models
+
+    model = models.SequenceClassifier.build("rnn", 2, [3], 2, seed=0)
+    assert optim.Adam(model).layers == model.layers == optim.SGD(model.layers).layers
 
 
 def test_tasks_shapes_and_answers():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnlib import gradcheck, models, optim, tasks, train
+from rnnlib import experiments, gradcheck, inference, models, optim, tasks, train
 from rnnlib.layers import GRU, LSTM, RNN, Dense
 
 
@@ -59,12 +59,12 @@ def test_fit_classifier_learns_a_short_memory_task():
                                    steps=150, clip=1.0)
     assert history["loss"][-1] < history["loss"][0] / 4
     x_test, y_test = tasks.recall(300, 3, n_symbols=4, seed=1)
-    assert train.accuracy(model, x_test.astype(np.float32), y_test) > 0.9
+    assert inference.accuracy(model, x_test.astype(np.float32), y_test) > 0.9
 
 
 def test_recall_accuracy_keep_bias_is_for_gates_only():
     with pytest.raises(ValueError, match="gated"):
-        train.recall_accuracy("rnn", 2, steps=1, keep_bias=2.0)
+        experiments.recall_accuracy("rnn", 2, steps=1, keep_bias=2.0)
 
 
 @pytest.mark.parametrize("cls", [RNN, LSTM, GRU])

@@ -4,7 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rnnlib import audio, digits, features, models, train
+from rnnlib import audio, digits, features, inference, models
 from rnnlib.novelty import NoveltyDetector
 from rnnlib.recognizer import Recognizer
 
@@ -91,8 +91,8 @@ def test_states_and_probabilities_match_predict_sequences():
     model = models.SequenceClassifier.build("gru", 4, [5], 3, pooling="mean", seed=0)
     rng = np.random.default_rng(0)
     seqs = [rng.standard_normal((t, 4)).astype(np.float32) for t in (3, 7, 5)]
-    states, probs = train.states_and_probabilities(model, seqs)
-    np.testing.assert_allclose(probs, train.predict_sequences(model, seqs), rtol=1e-6)
+    states, probs = inference.states_and_probabilities(model, seqs)
+    np.testing.assert_allclose(probs, inference.predict_sequences(model, seqs), rtol=1e-6)
     x, mask = features.pad_sequences(seqs[1:2])
     np.testing.assert_allclose(states[1], model.embed(x, mask)[0], rtol=1e-6)
 
@@ -102,8 +102,8 @@ def test_every_layers_states_sit_side_by_side_the_top_layers_last(pooling):
     model = models.SequenceClassifier.build("lstm", 4, [6, 5], 3, pooling=pooling, seed=0)
     rng = np.random.default_rng(1)
     seqs = [rng.standard_normal((t, 4)).astype(np.float32) for t in (3, 7, 5)]
-    top, probs = train.states_and_probabilities(model, seqs)
-    both, probs_again = train.states_and_probabilities(model, seqs, all_layers=True)
+    top, probs = inference.states_and_probabilities(model, seqs)
+    both, probs_again = inference.states_and_probabilities(model, seqs, all_layers=True)
     assert both.shape == (3, 11)
     np.testing.assert_array_equal(both[:, 6:], top)                 # the top layer's pooled state, unchanged
     np.testing.assert_array_equal(probs_again, probs)

@@ -1,12 +1,11 @@
 """The recognizer's file format and the command line, including every kind of bad input."""
 import json
-import zipfile
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from rnnlib import audio, digits, features, models, train
+from rnnlib import audio, digits, features, inference, models
 from rnnlib.recognizer import Recognizer
 
 
@@ -149,7 +148,7 @@ def test_an_ensemble_answers_with_its_members_mean_and_round_trips(tmp_path):
     x = np.random.default_rng(0).standard_normal((3, 7, 5))
     np.testing.assert_allclose(ensemble.predict_proba(x), (members[0].predict_proba(x) + members[1].predict_proba(x)) / 2)
     seqs = list(x)
-    states, probs = train.states_and_probabilities(ensemble, seqs)
+    states, probs = inference.states_and_probabilities(ensemble, seqs)
     assert states.shape == (3, 8) and ensemble.n_params == members[0].n_params + members[1].n_params
     np.testing.assert_allclose(probs, ensemble.predict_proba(x), atol=1e-12)
     loaded, meta = models.load(models.save(tmp_path / "e.npz", ensemble, note="two"))

@@ -3,7 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnnlib import plots, widgets
+from rnnlib import experiments, plots, widgets
 
 
 @pytest.fixture(autouse=True)
@@ -20,27 +20,27 @@ def test_widgets_build(make):
 
 
 def test_impulse_memory_fades_below_radius_one_and_not_above():
-    assert widgets.impulse_memory(0.5)[-1] < 1e-8
-    assert widgets.impulse_memory(1.2)[-1] > 0.1
+    assert experiments.impulse_memory(0.5)[-1] < 1e-8
+    assert experiments.impulse_memory(1.2)[-1] > 0.1
 
 
 def test_drawing_functions_return_axes():
-    assert widgets.draw_aliasing(5000, 8000) is not None
-    assert widgets.draw_window_tradeoff(25) is not None
+    assert plots.aliasing(5000, 8000) is not None
+    assert plots.window_tradeoff(25) is not None
     assert plots.unrolled_rnn(3) is not None
     assert plots.lstm_cell() is not None
-    assert widgets.draw_gradient_norms([1.0], "gru") is not None
+    assert plots.gradient_norms([1.0], "gru") is not None
     assert plots.spectrogram(np.zeros((10, 4)), 8000, y_axis="coef", cmap="RdBu_r", vmin=-1, vmax=1) is not None
 
 
 def test_gradient_norms_vanish_and_explode_with_the_radius():
-    assert widgets.gradient_norms("rnn", 0.5)[50] < 1e-15
-    assert widgets.gradient_norms("rnn", 3.0)[50] > 1e3
-    assert widgets.gradient_norms("lstm", 1.0)[99] > 1e3 * widgets.gradient_norms("rnn", 1.0)[99]
+    assert experiments.gradient_norms("rnn", 0.5)[50] < 1e-15
+    assert experiments.gradient_norms("rnn", 3.0)[50] > 1e3
+    assert experiments.gradient_norms("lstm", 1.0)[99] > 1e3 * experiments.gradient_norms("rnn", 1.0)[99]
 
 
 def test_aliasing_verdict_is_honest_at_and_above_nyquist():
-    titles = {f: widgets.draw_aliasing(f, 8000).get_title() for f in (1000, 4000, 5000)}
+    titles = {f: plots.aliasing(f, 8000).get_title() for f in (1000, 4000, 5000)}
     assert titles[1000].endswith("faithful")
     assert "Nyquist limit" in titles[4000] and "faithful" not in titles[4000]  # sin(π n) = 0 at every sample
     assert titles[5000].endswith("aliased!")

@@ -7,24 +7,7 @@ import numpy as np
 
 from .. import optim
 from ..layers import RNN
-from ._core import ExerciseError, NotDoneYet, call, check_function, exercise, not_attempted, passed
-
-
-@exercise("steps_until")
-def steps_until(fn) -> None:
-    """Warm-up: ``fn(factor, threshold)``: the fewest steps after which ``factor ** k < threshold``."""
-    def reference(factor, threshold):
-        k = 0
-        while factor ** k >= threshold:
-            k += 1
-        return k
-
-    cases = [(0.9, 1e-3), (0.5, 0.01), (0.99, 0.1), (0.2, 0.5), (0.5, 0.25)]
-    check_function(fn, reference, cases, what="steps_until",
-                   hint="Start from k = 0 (nothing has shrunk yet) and count the steps while factor ** k is still "
-                        "at or above the threshold; mind the edge where factor ** k equals it exactly.")
-    passed("Right: a factor of 0.9 per step loses a thousandfold in 66 steps, about 0.66 s of speech "
-           "at 100 frames a second.")
+from ._core import ExerciseError, NotDoneYet, _fmt, call, exercise, not_attempted, passed, yours_or_reference
 
 
 # ----------------------------------------------------------------------------- gradient_norms_back_in_time
@@ -184,3 +167,89 @@ def clip_grad_norm(fn) -> None:
                                 f"instead of the norm before clipping, {expected:.6g}.{extra}")
     passed("Right: one norm over every array, one scale for all, applied in place; the step keeps its direction "
            "and only loses length.")
+
+
+# ----------------------------------------------------------------------------- adam_update
+
+def _adam_reference(p, g, m, s, t, lr, beta1, beta2, eps, *, correct_m=True, correct_s=True, eps_inside=False,
+                    square=True, sign=1.0):
+    """One Adam step for one array (all flags default), and the steps of typical slips (for the messages)."""
+    m = beta1 * m + (1 - beta1) * g
+    s = beta2 * s + (1 - beta2) * (g * g if square else g)
+    m_hat = m / (1 - beta1 ** t) if correct_m else m
+    s_hat = s / (1 - beta2 ** t) if correct_s else s
+    with np.errstate(invalid="ignore"):               # a slip with g instead of g² can make s negative
+        step = m_hat / (np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps)
+    return p - sign * lr * step, m, s
+
+
+def _adam_cases():
+    """(description, p, g, m, s, t, lr, beta1, beta2, eps): a first step, later steps, other betas, a large eps."""
+    rng = np.random.default_rng(55)
+    cases = []
+    for shape, t, lr, betas, eps, warm in [((3,), 1, 0.01, (0.9, 0.999), 1e-8, False),
+                                           ((2, 3), 2, 0.001, (0.9, 0.999), 1e-8, True),
+                                           ((4,), 10, 0.05, (0.8, 0.99), 1e-8, True),
+                                           ((2, 2), 3, 0.01, (0.9, 0.999), 0.1, True)]:
+        p, g = rng.standard_normal(shape), rng.standard_normal(shape) * 10 ** rng.uniform(-3, 2, shape)
+        m = rng.standard_normal(shape) * 0.1 if warm else np.zeros(shape)
+        s = rng.uniform(0, 0.5, shape) if warm else np.zeros(shape)
+        what = (f"p and g of shape {shape}, step t = {t}" + (" (m and s still 0)" if not warm else "")
+                + f", lr = {lr:g}, beta1 = {betas[0]:g}, beta2 = {betas[1]:g}, eps = {eps:g}")
+        cases.append((what, p, g, m, s, t, lr, *betas, eps))
+    return cases
+
+
+@exercise("adam_update")
+def adam_update(fn) -> None:
+    """Exercise 3: ``fn(p, g, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)`` → ``(p, m, s)`` after one Adam step.
+
+    Compared with the textbook step (which :class:`rnnlib.optim.Adam` takes) on arrays, steps and settings the
+    lesson did not use; the inputs must come back unchanged.
+    """
+    for what, p, g, m, s, t, lr, beta1, beta2, eps in _adam_cases():
+        args = (p.copy(), g.copy(), m.copy(), s.copy(), t, lr, beta1, beta2, eps)
+        got = call(fn, args, f"adam_update with {what}")
+        if not_attempted(got):
+            raise NotDoneYet
+        base = f"adam_update with {what}"
+        if not isinstance(got, (tuple, list)) or len(got) != 3:
+            raise ExerciseError(f"{base}: expected three arrays, `return p, m, s` (the updated parameter and both "
+                                f"running averages), got {type(got).__name__}.")
+        if any(not np.array_equal(a, b) for a, b in zip(args[:4], (p, g, m, s))):
+            raise ExerciseError(f"{base}: your function changed an array it was given (p, g, m or s) in place. "
+                                "Compute new arrays and return them; the lesson compares them with the old ones.")
+        new_p, new_m, new_s = (np.asarray(x, dtype=np.float64) for x in got)
+        want_p, want_m, want_s = _adam_reference(p, g, m, s, t, lr, beta1, beta2, eps)
+        if not np.allclose(new_m, want_m, rtol=1e-9, atol=1e-12):
+            raise ExerciseError(f"{base}: m should be beta1 · m + (1 − beta1) · g = {_fmt(want_m)}, got {_fmt(new_m)}.")
+        if not np.allclose(new_s, want_s, rtol=1e-9, atol=1e-12):
+            hint = " s averages the *squared* gradient, g²." if np.allclose(
+                new_s, _adam_reference(p, g, m, s, t, lr, beta1, beta2, eps, square=False)[2]) else ""
+            raise ExerciseError(f"{base}: s should be beta2 · s + (1 − beta2) · g² = {_fmt(want_s)}, got "
+                                f"{_fmt(new_s)}.{hint}")
+        if np.allclose(new_p, want_p, rtol=1e-9, atol=1e-12):
+            continue
+        slips = [({"correct_m": False, "correct_s": False},
+                  "Correct both averages for their start at 0: m̂ = m / (1 − beta1^t) and ŝ = s / (1 − beta2^t). "
+                  "Without it the first steps are far too short (at t = 1, m is only (1 − beta1) · g)."),
+                 ({"correct_m": False}, "ŝ is corrected, but m̂ = m / (1 − beta1^t) is missing."),
+                 ({"correct_s": False}, "m̂ is corrected, but ŝ = s / (1 − beta2^t) is missing."),
+                 ({"eps_inside": True}, "eps is added after the square root: sqrt(ŝ) + eps, not sqrt(ŝ + eps)."),
+                 ({"sign": -1.0}, "The step goes uphill: subtract lr · m̂ / (sqrt(ŝ) + eps) from p.")]
+        hint = next((h for flags, h in slips
+                     if np.allclose(new_p, _adam_reference(p, g, m, s, t, lr, beta1, beta2, eps, **flags)[0],
+                                    rtol=1e-9, atol=1e-12)),
+                    "p − lr · m̂ / (sqrt(ŝ) + eps), with m̂ and ŝ the corrected averages of this step.")
+        raise ExerciseError(f"{base}: m and s are right, but the new p should be {_fmt(want_p)}, got {_fmt(new_p)}. "
+                            f"{hint}")
+    passed("Right: both running averages, both corrections for their start at 0, and a step of about lr whatever "
+           "the gradient's size. That is Adam.")
+
+
+def adam_function(yours):
+    """The Adam step the lesson compares with ``optim.Adam``: yours if it passes the check, else the course's."""
+    def course_adam_update(p, g, m, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _adam_reference(p, g, m, s, t, lr, beta1, beta2, eps)
+
+    return yours_or_reference(yours, course_adam_update, adam_update, "adam_update")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import gradcheck, losses, metrics, models, optim, train
+from .. import gradcheck, inference, losses, metrics, models, optim, train
 from ._core import ExerciseError, call, check_function, exercise, passed, yours_or_reference
 
 
@@ -130,7 +130,7 @@ def train_one_epoch(fn) -> None:
     for _ in range(14):
         fn(model, optimizer, seqs, labels, batch_size=16, rng=np.random.default_rng(_ + 1), clip=1.0, augment=None,
            class_weights=None, on_batch=None)
-    final = float(np.mean(train.predict_sequences(model, seqs).argmax(axis=1) == labels))
+    final = float(np.mean(inference.predict_sequences(model, seqs).argmax(axis=1) == labels))
     if final < 0.9:
         raise ExerciseError(f"After 15 epochs of your loop a small GRU reached only {final:.2f} training accuracy on an "
                             "easy toy task (the reference loop reaches about 1.0): check the loss gradient goes "
