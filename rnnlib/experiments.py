@@ -6,8 +6,8 @@ Each returns numbers; :mod:`rnnlib.plots` draws them and :mod:`rnnlib.widgets` p
 * lesson 03: :func:`impulse_memory`, how long an RNN remembers one input;
 * lesson 04: :func:`sgd_loss_curve`, one training run at a given learning rate;
 * lessons 05–06: :func:`set_spectral_radius`, :func:`walk_back` and :func:`gradient_norms` (how much gradient
-  reaches each step back), :func:`saturation` (how the inputs decide it) and :func:`recall_accuracy` (the memory
-  task).
+  reaches each step back), :func:`saturation` (how the inputs decide it), :func:`lstm_gradient_paths` (which way an
+  LSTM's gradient travels) and :func:`recall_accuracy` (the memory task).
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import numpy as np
 from . import audio, inference, models, optim, tasks, train
 from .layers import RNN, Dense
 
-__all__ = ["window_test_signal", "impulse_memory", "sgd_loss_curve", "set_spectral_radius", "walk_back",
-           "gradient_norms", "saturation", "recall_accuracy"]
+__all__ = ["window_test_signal", "impulse_memory", "sgd_loss_curve", "set_spectral_radius", "unit_gradients",
+           "walk_back", "gradient_norms", "saturation", "lstm_gradient_paths", "recall_accuracy"]
 
 
 def window_test_signal(sr: int = audio.SAMPLE_RATE) -> np.ndarray:
@@ -63,18 +63,23 @@ def set_spectral_radius(W: np.ndarray, radius: float) -> np.ndarray:
     return np.concatenate([b * (radius / np.max(np.abs(np.linalg.eigvals(b)))) for b in blocks], axis=1)
 
 
+def unit_gradients(rng, batch: int, hidden_size: int) -> np.ndarray:
+    """``(batch, hidden_size)`` random gradients, each row of length 1: a loss on the last state, in a random direction."""
+    dlast = rng.standard_normal((batch, hidden_size))
+    return dlast / np.linalg.norm(dlast, axis=1, keepdims=True)
+
+
 def walk_back(layer, x, rng) -> tuple[np.ndarray, np.ndarray]:
     """Run ``layer`` on ``x: (B, T, D)`` and send a gradient of length 1 back from each sequence's last state.
 
-    ``rng`` draws the gradient's direction. Returns ``(norms, states)``: ``norms: (T,)``, entry ``k`` the mean over
-    the batch of ``‖∂L/∂h‖`` (for an LSTM, of the cell state's ``‖∂L/∂c‖``) ``k`` steps before the loss, and the
-    layer's ``states: (B, T, H)``. What lesson 05's exercise 1 measures by hand, done by the layer's ``backward``.
+    ``rng`` draws the gradient's direction (:func:`unit_gradients`). Returns ``(norms, states)``: ``norms: (T,)``,
+    entry ``k`` the mean over the batch of ``‖∂L/∂h‖`` (for an LSTM, of the cell state's ``‖∂L/∂c‖``) ``k`` steps
+    before the loss, and the layer's ``states: (B, T, H)``. What lesson 05's exercise 1 measures by hand, done by
+    the layer's ``backward``.
     """
     states = layer.forward(x)
     B, T, H = states.shape
-    dlast = rng.standard_normal((B, H))
-    dlast /= np.linalg.norm(dlast, axis=1, keepdims=True)
-    layer.backward(np.zeros((B, T, H)), dlast=dlast)
+    layer.backward(np.zeros((B, T, H)), dlast=unit_gradients(rng, B, H))
     grads = layer.dcells if hasattr(layer, "dcells") else layer.dstates
     return np.linalg.norm(grads, axis=2).mean(axis=0)[::-1], states
 
@@ -112,6 +117,37 @@ def saturation(radius: float, *, inputs=None, steps: int = 100, hidden_size: int
     """
     norms, h = _run_with_radius("rnn", radius, inputs, steps=steps, hidden_size=hidden_size, batch=batch, seed=seed)
     return {"norms": norms, "mean slope": float(np.mean(1.0 - h ** 2)), "saturated": float(np.mean(np.abs(h) > 0.95))}
+
+
+def lstm_gradient_paths(forget_bias: float, *, radius: float = 1.0, steps: int = 100, hidden_size: int = 32,
+                        batch: int = 16, seed: int = 0) -> dict:
+    """Lesson 06's question: how much of an LSTM's gradient travels along the cell, and how much another way?
+
+    The LSTM of :func:`gradient_norms` (``"lstm"``, radius ``radius``, the same inputs and gradient), its
+    forget-gate bias set to ``forget_bias``. Returns ``{"full": …, "cell only": …, "mean forget": …}``: the mean
+    norm of ``∂L/∂c`` ``steps - 1`` steps back by every path (``layers.LSTM``'s backward), the same along the cell
+    alone (``∂L/∂c_T`` multiplied by the forget gates ``f_T ⊙ f_{T-1} ⊙ …``, read with
+    :func:`rnnlib.layers.lstm_step_forward`), and the mean forget gate.
+    """
+    from .layers import LSTM, lstm_step_forward
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, steps, 8))
+    lstm = LSTM(8, hidden_size, seed=seed)
+    lstm.params["W_h"] = set_spectral_radius(lstm.params["W_h"], radius)
+    lstm.params["b"][hidden_size:2 * hidden_size] = forget_bias
+    dlast = unit_gradients(rng, batch, hidden_size)
+    lstm.forward(x)
+    lstm.backward(np.zeros((batch, steps, hidden_size)), dlast=dlast)
+    full = np.linalg.norm(lstm.dcells[:, 0], axis=1).mean()          # every path, steps - 1 back
+    p, h, c, forgets = lstm.params, np.zeros((batch, hidden_size)), np.zeros((batch, hidden_size)), []
+    for t in range(steps):
+        h, c, cache = lstm_step_forward(x[:, t], h, c, p["W_x"], p["W_h"], p["b"])
+        forgets.append(cache[4])                                     # the forget gate f_t, (B, H)
+    o_T, c_T = cache[6], cache[7]
+    dc_T = dlast * o_T * (1 - np.tanh(c_T) ** 2)                      # ∂L/∂c at the last step, through h_T
+    cell_only = np.linalg.norm(dc_T * np.prod(forgets[1:], axis=0), axis=1).mean()
+    return {"full": float(full), "cell only": float(cell_only), "mean forget": float(np.mean(forgets))}
 
 
 def recall_accuracy(kind: str, gap: int, *, seed: int = 0, hidden_size: int = 32, n_symbols: int = 8,

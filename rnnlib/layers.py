@@ -1,6 +1,15 @@
 """Layers with explicit ``forward`` and ``backward``: the networks of the course, by hand.
 
-Conventions (see DESIGN.md):
+Two forms of each recurrent layer live here:
+
+* the **textbook steps**, one time step in plain NumPy, the equations of lessons 03, 04 and 06 line by line:
+  :func:`rnn_step_forward` / :func:`rnn_step_backward`, :func:`lstm_step_forward` / :func:`lstm_step_backward`,
+  :func:`gru_step_forward` / :func:`gru_step_backward` (each ``forward`` returns a ``cache`` that its
+  ``backward`` reads). Read these first;
+* the **layers** :class:`RNN`, :class:`LSTM`, :class:`GRU` (and :class:`Dense`), which run a whole padded batch
+  over time, fast: the same arithmetic rearranged for speed, tested equal to the steps (``tests/test_layers.py``).
+
+Conventions:
 
 * arrays are batch-major: a batch of sequences is ``x: (B, T, D)``, hidden states ``(B, T, H)``;
 * a layer owns ``params`` (name → array) and, after :meth:`backward`, ``grads`` with the same keys
@@ -16,7 +25,111 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Layer", "Dense", "RNN", "LSTM", "GRU", "glorot_uniform", "orthogonal"]
+__all__ = ["sigmoid", "rnn_step_forward", "rnn_step_backward", "lstm_step_forward", "lstm_step_backward", "gru_step_forward",
+           "gru_step_backward", "Layer", "Dense", "RNN", "LSTM", "GRU", "glorot_uniform", "orthogonal"]
+
+
+# ----------------------------------------------------------------------------- the textbook steps
+
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """The logistic function ``σ(a) = 1 / (1 + e^{-a})``, between 0 and 1 (a new array)."""
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def rnn_step_forward(x_t, h_prev, W_xh, W_hh, b_h):
+    """One step of a vanilla RNN (lesson 03): ``h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h)``.
+
+    x_t: ``(B, D)``; h_prev: ``(B, H)``; W_xh: ``(D, H)``; W_hh: ``(H, H)``; b_h: ``(H,)``.
+    Returns ``h_t: (B, H)`` and ``cache = (x_t, h_prev, h_t, W_xh, W_hh)`` for :func:`rnn_step_backward`.
+    """
+    h_t = np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)
+    return h_t, (x_t, h_prev, h_t, W_xh, W_hh)
+
+
+def rnn_step_backward(dh_t, cache):
+    """One step of backpropagation through time (lesson 04), undoing :func:`rnn_step_forward`.
+
+    dh_t: ``(B, H)``, the total gradient on ``h_t`` (from this step's output and from step t+1).
+    Returns ``(dx_t (B, D), dh_prev (B, H), dW_xh (D, H), dW_hh (H, H), db_h (H,))``: this step's share of the
+    weight gradients (a loop adds them up over the steps).
+    """
+    x_t, h_prev, h_t, W_xh, W_hh = cache
+    da = dh_t * (1 - h_t ** 2)                  # back through the tanh
+    return da @ W_xh.T, da @ W_hh.T, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def lstm_step_forward(x_t, h_prev, c_prev, W_x, W_h, b):
+    """One LSTM step (lesson 06). The four blocks of ``a`` are the input gate i, forget gate f, candidate g and
+    output gate o, in PyTorch's order::
+
+        a   = x_t W_x + h_{t-1} W_h + b              (B, 4H)
+        i, f, o = σ(a_i), σ(a_f), σ(a_o);   g = tanh(a_g)
+        c_t = f ⊙ c_{t-1} + i ⊙ g
+        h_t = o ⊙ tanh(c_t)
+
+    x_t: ``(B, D)``; h_prev, c_prev: ``(B, H)``; W_x: ``(D, 4H)``; W_h: ``(H, 4H)``; b: ``(4H,)``.
+    Returns ``h_t, c_t: (B, H)`` and ``cache = (x_t, h_prev, c_prev, i, f, g, o, c_t, W_x, W_h)``.
+    """
+    H = h_prev.shape[1]
+    a = x_t @ W_x + h_prev @ W_h + b
+    i, f, g, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    c_t = f * c_prev + i * g
+    h_t = o * np.tanh(c_t)
+    return h_t, c_t, (x_t, h_prev, c_prev, i, f, g, o, c_t, W_x, W_h)
+
+
+def lstm_step_backward(dh_t, dc_t, cache):
+    """One LSTM step back (lesson 06), undoing :func:`lstm_step_forward` from its last line to its first.
+
+    dh_t: ``(B, H)``, the total gradient on ``h_t``; dc_t: ``(B, H)``, the gradient on ``c_t`` from step t+1.
+    Returns ``(dx_t (B, D), dh_prev (B, H), dc_prev (B, H), dW_x (D, 4H), dW_h (H, 4H), db (4H,))``.
+    """
+    x_t, h_prev, c_prev, i, f, g, o, c_t, W_x, W_h = cache
+    tanh_c = np.tanh(c_t)
+    dc = dc_t + dh_t * o * (1 - tanh_c ** 2)     # the cell's total gradient: from step t+1 and through h_t
+    da_i = dc * g * i * (1 - i)                  # σ'(a) = σ(1 - σ), tanh'(a) = 1 - tanh²
+    da_f = dc * c_prev * f * (1 - f)
+    da_g = dc * i * (1 - g ** 2)
+    da_o = dh_t * tanh_c * o * (1 - o)
+    da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)      # (B, 4H), blocks i, f, g, o
+    return da @ W_x.T, da @ W_h.T, dc * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def gru_step_forward(x_t, h_prev, W_x, W_h, b_x, b_h):
+    """One GRU step (lesson 06), in PyTorch's form (the reset gate applied after the product)::
+
+        ax = x_t W_x + b_x;  ah = h_{t-1} W_h + b_h      (B, 3H) each, blocks r, z, n
+        r = σ(ax_r + ah_r);  z = σ(ax_z + ah_z)
+        n = tanh(ax_n + r ⊙ ah_n)
+        h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
+
+    x_t: ``(B, D)``; h_prev: ``(B, H)``; W_x: ``(D, 3H)``; W_h: ``(H, 3H)``; b_x, b_h: ``(3H,)``.
+    Returns ``h_t: (B, H)`` and ``cache = (x_t, h_prev, r, z, n, ah_n, W_x, W_h)``.
+    """
+    H = h_prev.shape[1]
+    ax = x_t @ W_x + b_x
+    ah = h_prev @ W_h + b_h
+    r = sigmoid(ax[:, :H] + ah[:, :H])
+    z = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
+    n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
+    h_t = (1 - z) * n + z * h_prev
+    return h_t, (x_t, h_prev, r, z, n, ah[:, 2 * H:], W_x, W_h)
+
+
+def gru_step_backward(dh_t, cache):
+    """One GRU step back, undoing :func:`gru_step_forward`.
+
+    dh_t: ``(B, H)``, the total gradient on ``h_t``. Returns
+    ``(dx_t (B, D), dh_prev (B, H), dW_x (D, 3H), dW_h (H, 3H), db_x (3H,), db_h (3H,))``.
+    """
+    x_t, h_prev, r, z, n, ah_n, W_x, W_h = cache
+    da_n = dh_t * (1 - z) * (1 - n ** 2)         # through h_t = (1 - z) n + z h_{t-1}, then the tanh
+    da_z = dh_t * (h_prev - n) * z * (1 - z)
+    da_r = da_n * ah_n * r * (1 - r)
+    dax = np.concatenate([da_r, da_z, da_n], axis=1)          # gradient of x_t W_x + b_x, blocks r, z, n
+    dah = np.concatenate([da_r, da_z, da_n * r], axis=1)      # gradient of h_{t-1} W_h + b_h
+    dh_prev = dah @ W_h.T + dh_t * z
+    return dax @ W_x.T, dh_prev, x_t.T @ dax, h_prev.T @ dah, dax.sum(axis=0), dah.sum(axis=0)
 
 
 # ----------------------------------------------------------------------------- initializers
@@ -140,8 +253,8 @@ def _as_mask(mask, B: int, T: int) -> np.ndarray | None:
 class Dense(Layer):
     """An affine map ``y = x W + b``, applied to every step of ``(B, T, D)`` or to ``(B, D)``.
 
-    params: ``W (D, O)``, ``b (O,)``. This is the readout ``y_t = W_hy h_t + b_y`` of the lessons,
-    written for row vectors (``h_t W`` rather than ``W h_t``) because batches stack rows.
+    params: ``W (D, O)``, ``b (O,)``. This is the readout ``ŷ_t = h_t W_hy + b_y`` of the lessons (row vectors,
+    because batches stack rows).
     """
 
     def __init__(self, input_size: int, output_size: int, *, seed=None, dtype=np.float64):
@@ -154,7 +267,7 @@ class Dense(Layer):
         """x: ``(B, T, D)`` or ``(B, D)`` → ``(B, T, O)`` or ``(B, O)``."""
         W, b = self.params["W"], self.params["b"]
         x = self._as_input(x, (2, 3), W.shape[0], "x of shape (B, D) or (B, T, D)")
-        self._cache = x
+        self._cache = x.copy()          # its own copy: a caller may change x in place before backward
         return x @ W + b
 
     def backward(self, dout) -> np.ndarray:
@@ -292,7 +405,8 @@ class RNN(_Recurrent):
                 a *= m                                            # padded steps output zeros
         self._cache = (xs, pre, states, mask)
         self.last_state = states[T].copy()
-        return pre.transpose(1, 0, 2)                             # (B, T, H) view of tanh outputs
+        # A copy, because backward reads pre (the tanh outputs): `h = rnn.forward(x); h *= mask` must not reach it.
+        return pre.transpose(1, 0, 2).copy()                      # (B, T, H)
 
     def backward(self, dout, dlast=None) -> np.ndarray:
         """dout: ``d loss / d h``, ``(B, T, H)``; dlast: ``d loss / d last_state``, ``(B, H)`` or None.
@@ -328,9 +442,11 @@ class RNN(_Recurrent):
 # ----------------------------------------------------------------------------- LSTM
 
 class LSTM(_Recurrent):
-    r"""Long short-term memory (Hochreiter & Schmidhuber, 1997), with a forget gate.
+    r"""Long short-term memory (Hochreiter & Schmidhuber, 1997; the forget gate: Gers, Schmidhuber & Cummins, 2000).
 
-    For each step, with row vectors and ``σ`` the logistic sigmoid::
+    The same arithmetic as :func:`lstm_step_forward` and :func:`lstm_step_backward` run in a loop over time
+    (the tests prove it), rearranged for speed as described below. For each step, with row vectors and ``σ`` the
+    logistic sigmoid::
 
         [a_i, a_f, a_g, a_o] = x_t W_x + h_{t-1} W_h + b      (four blocks of H columns)
         i = σ(a_i)    input gate: how much new content to write
@@ -363,6 +479,16 @@ class LSTM(_Recurrent):
     * everything backward needs that does not depend on the recursion is computed for all steps at
       once, and the weight gradients are single large products after the loop;
     * large scratch arrays are reused between calls (:class:`_Workspace`).
+
+    Key from the internal arrays to the textbook step (``t`` is the step, columns are sequences):
+
+    * ``z[t] = [h_{t-1}; x_t; 1]``, ``(H + D + 1, B)``: the stacked vector, so ``a_t = W_gates z[t]``;
+    * ``W_gates``: ``[W_h; W_x; b]`` transposed, ``(4H, H + D + 1)``, rows in the order o, i, f, g, the sigmoid
+      rows (o, i, f) halved; ``W_back``: ``[W_h; W_x]`` in the same gate order, ``(H + D, 4H)``, so
+      ``[δh_{t-1}; δx_t] = W_back δa_t``;
+    * ``act[t] = [o, i, f, g, c_{t-1}]`` (five blocks of H rows) after step t; ``act[t+1, 4H:]`` is ``c_t``;
+    * ``grad[t] = [δh_t ⊙ o(1 - tanh² c_t), δa_o, δa_i, δa_f, δa_g]``: the first block is the share of ``δh_t``
+      that reaches the cell, the other four are :func:`lstm_step_backward`'s ``da`` in the internal order.
     """
 
     _input_key = "W_x"
@@ -388,8 +514,8 @@ class LSTM(_Recurrent):
         """x: ``(B, T, D)``; h0, c0: ``(B, H)`` or None (zeros); mask: ``(B, T)`` or None. Returns ``h: (B, T, H)``."""
         x, mask = self._checked(x, mask)
         (B, T, D), H = x.shape, self.hidden_size
-        W = self._stacked_weights().T.copy()                        # (4H, K): a_t = W z_t, rows o, i, f, g
-        W[:3 * H] *= 0.5                                            # tanh(a/2) for the sigmoid gates
+        W_gates = self._stacked_weights().T.copy()                  # (4H, K): a_t = W_gates z_t, rows o, i, f, g
+        W_gates[:3 * H] *= 0.5                                      # tanh(a/2) for the sigmoid gates
         # z[t] = [h_{t-1}; x_t; 1], one column per sequence; h_t is written into z[t+1].
         z = np.empty((T + 1, H + D + 1, B), self.dtype)
         z[0, :H] = self._initial_state(h0, B, "h0").T
@@ -403,7 +529,7 @@ class LSTM(_Recurrent):
         out = z[1:, :H] if mask is None else np.empty((T, H, B), self.dtype)
         for t in range(T):
             a = act[t, :4 * H]
-            np.matmul(W, z[t], out=a)
+            np.matmul(W_gates, z[t], out=a)
             np.tanh(a, out=a)
             sig = a[:3 * H]
             sig *= 0.5
@@ -422,7 +548,8 @@ class LSTM(_Recurrent):
             out[t] *= mask[:, t]                                    # padded steps output zeros
         self._cache = (z, act, tanh_c, mask)
         self.last_state, self.last_cell = z[T, :H].T.copy(), act[T, 4 * H:].T.copy()
-        return out.transpose(2, 0, 1)
+        # A copy: without a mask, out is z[1:, :H], the h_{t-1} that backward reads; the caller may change it.
+        return out.transpose(2, 0, 1).copy()
 
     def _local_slopes(self, act, tanh_c) -> np.ndarray:
         """What backward multiplies by, for all steps at once: ``(T, 5H, B)``.
@@ -455,7 +582,7 @@ class LSTM(_Recurrent):
         T, H, B = tanh_c.shape
         K = z.shape[1]
         D = K - H - 1
-        W = self._stacked_weights()[:H + D]                         # (H + D, 4H): [dh_{t-1}; dx_t] = W da_t
+        W_back = self._stacked_weights()[:H + D]                    # (H + D, 4H): [dh_{t-1}; dx_t] = W_back da_t
         dstates = self._check_grad(dout, (B, T, H)).transpose(1, 2, 0).copy()   # dout now, dL/dh_t after the loop
         dh = self._last_grad(dlast, B, "dlast").T
         dc = np.ascontiguousarray(self._last_grad(dlast_cell, B, "dlast_cell").T)
@@ -477,7 +604,7 @@ class LSTM(_Recurrent):
                 np.multiply(slopes4[t, :2], dh_t * real, out=grad4[t, :2])
                 np.add(grad[t, :H], dc * real, out=dc_t)        # padded steps: no gradient into the gates
             np.multiply(slopes4[t, 2:], dc_t, out=grad4[t, 2:])
-            np.matmul(W, grad[t, H:], out=dz[t])
+            np.matmul(W_back, grad[t, H:], out=dz[t])
             f = act[t, 2 * H:3 * H]
             if mask is None:
                 dh = dz[t, :H]

@@ -4,34 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import gradcheck
-from ..layers import GRU, LSTM
-from ._core import ExerciseError, NotDoneYet, call, check_function, exercise, not_attempted, passed
-
-
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
+from ..layers import GRU, LSTM, lstm_step_forward, sigmoid
+from ..layers import lstm_step_backward as _step_backward
+from ._core import ExerciseError, NotDoneYet, call, exercise, not_attempted, passed
 
 
 # ----------------------------------------------------------------------------- lstm_step_backward
-
-def lstm_step_forward(x_t, h_prev, c_prev, W_x, W_h, b):
-    """The lesson's forward step: ``(h_t, c_t, cache)`` with ``cache = (x_t, h_prev, c_prev, i, f, g, o, c_t, W_x, W_h)``."""
-    H = h_prev.shape[1]
-    a = x_t @ W_x + h_prev @ W_h + b
-    i, f, g, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:])
-    c = f * c_prev + i * g
-    return o * np.tanh(c), c, (x_t, h_prev, c_prev, i, f, g, o, c, W_x, W_h)
-
-
-def _step_backward(dh, dc, cache):
-    """The reference step back (see the lesson): ``(dx_t, dh_prev, dc_prev, dW_x, dW_h, db)``."""
-    x_t, h_prev, c_prev, i, f, g, o, c, W_x, W_h = cache
-    tanh_c = np.tanh(c)
-    dc = dc + dh * o * (1 - tanh_c ** 2)
-    da = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dc * i * (1 - g ** 2),
-                         dh * tanh_c * o * (1 - o)], axis=1)
-    return da @ W_x.T, da @ W_h.T, dc * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
-
+# The lesson's forward step and the reference step back are rnnlib's textbook steps, rnnlib.layers.lstm_step_*.
 
 def _loop_backward(dh_out, caches, step_backward, what):
     """The lesson's loop around a step: BPTT with ``step_backward``; returns the gradient dict."""
@@ -179,8 +158,8 @@ def _gru_reference(x, W_x, W_h, b_x, b_h, h0=None, mask=None, *, keep=True, zero
     states = np.zeros((B, T, H))
     for t in range(T):
         ax, ah = x[:, t] @ W_x + b_x, h @ W_h + b_h
-        r = _sigmoid(ax[:, :H] + ah[:, :H])
-        z = _sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
+        r = sigmoid(ax[:, :H] + ah[:, :H])
+        z = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
         inner = ah[:, 2 * H:] if reset_bias else h @ W_h[:, 2 * H:]
         extra = 0 if reset_bias else b_h[2 * H:]
         n = np.tanh(ax[:, 2 * H:] + r * inner + extra)
@@ -262,17 +241,3 @@ def gru_forward(fn) -> None:
                                 f"(at flat positions {bad.tolist()} expected {np.array2string(e.ravel()[bad], precision=4)}, "
                                 f"got {np.array2string(g.ravel()[bad], precision=4)}). {hint}")
     passed("Right: your GRU matches layers.GRU, padding and all.")
-
-
-# ----------------------------------------------------------------------------- n_params
-
-@exercise("n_params")
-def n_params(fn) -> None:
-    """Warm-up: ``fn(kind, D, H)`` counts the parameters of an ``"rnn"``, ``"lstm"`` or ``"gru"`` layer."""
-    counts = {"rnn": lambda D, H: D * H + H * H + H, "lstm": lambda D, H: 4 * (D * H + H * H + H),
-              "gru": lambda D, H: 3 * (D * H + H * H + 2 * H)}
-    cases = [(k, D, H) for k in counts for D, H in ((1, 1), (60, 64), (20, 32))]
-    check_function(fn, lambda k, D, H: counts[k](D, H), cases, what="n_params",
-                   hint="Count the shapes of the params: each block of H columns has a (D, H) input part, an (H, H) "
-                        "recurrent part and its bias (the GRU has two bias vectors).")
-    passed("Right: an LSTM costs four times an RNN of the same width, a GRU a little over three times (its second bias).")
