@@ -25,7 +25,7 @@ import numpy as np
 
 from . import audio, augment, datasets, features, inference, metrics, models, train
 from .novelty import NoveltyDetector
-from .recognizer import Recognizer
+from .recognizer import Pipeline, Recognizer
 
 LABELS = [str(d) for d in range(10)]
 
@@ -44,7 +44,6 @@ class Recipe:
     members: int = 1                # models trained apart that answer together (models.Ensemble) when > 1
     trim_db: float | None = 50.0    # cut what is this far below the peak at both ends: silence, not quiet consonants
     loudness_db: float | None = -20.0  # every recording scaled to this RMS level (dBFS) before its features
-    utterance_norm: bool = False
     speeds: tuple = (0.8, 0.9, 1.1, 1.2)      # augmented copies of each training recording (1.0 is always used)
     room_share: float = 0.5         # share of those copies put in a random noisy or reverberant room
     test_speeds: tuple = (0.8, 0.9, 1.0, 1.1, 1.2)  # each recognized recording is heard at these speeds, averaged
@@ -144,8 +143,8 @@ def new_recognizer(recipe: Recipe = Recipe(), *, seed: int = 0) -> Recognizer:
                                              pooling=recipe.pooling, seed=member_seed(seed, k))
              for k in range(recipe.members)]
     model = build[0] if recipe.members == 1 else models.Ensemble(build)
-    return Recognizer(model, LABELS, feature_config=cfg, trim_db=recipe.trim_db, utterance_norm=recipe.utterance_norm,
-                      test_speeds=recipe.test_speeds, loudness_db=recipe.loudness_db)
+    return Recognizer(model, LABELS, Pipeline(trim_db=recipe.trim_db, loudness_db=recipe.loudness_db,
+                                              test_speeds=recipe.test_speeds, feature_config=cfg))
 
 
 def fit_model(model, seqs, labels, recipe: Recipe = Recipe(), *, seed: int = 0, validation=None,

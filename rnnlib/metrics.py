@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["confusion_matrix", "per_class_recall", "balanced_accuracy", "accuracy_at_prior"]
+__all__ = ["confusion_matrix", "per_class_recall", "per_class_precision", "balanced_accuracy", "accuracy_at_prior"]
 
 
 def _labels(values, n_classes: int, name: str) -> np.ndarray:
@@ -50,6 +50,19 @@ def per_class_recall(confusion) -> np.ndarray:
         raise ValueError(f"class(es) {empty} have no examples, so their recall is undefined. Evaluate on a set "
                          "that holds every class (for FSDD, the official test split has all ten digits).")
     return np.diag(confusion) / support
+
+
+def per_class_precision(confusion) -> np.ndarray:
+    """``(C,)``: for each class, the fraction of the examples *predicted* as it that really are it (the diagonal over
+    column sums). One minus it is the share of false alarms. A class that was never predicted gets ``nan``: there is
+    no answer to judge, and an average over classes should say so rather than count it as 0 or 1.
+    """
+    confusion = np.asarray(confusion)
+    if confusion.ndim != 2 or confusion.shape[0] != confusion.shape[1]:
+        raise ValueError(f"confusion must be a square (C, C) matrix, got shape {confusion.shape}.")
+    predicted = confusion.sum(axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(predicted > 0, np.diag(confusion) / predicted, np.nan)
 
 
 def balanced_accuracy(confusion) -> float:

@@ -145,6 +145,10 @@ class Microphone(anywidget.AnyWidget):
         self._callbacks = []
         self.on_msg(self._receive)
 
+    def __repr__(self) -> str:
+        # What a viewer without the widget shows (GitHub, nbviewer) in place of the record button.
+        return f"Microphone(max_seconds={self.max_seconds:g})"
+
     def on_recording(self, callback) -> None:
         """Call ``callback(y, sr)`` with every recording."""
         self._callbacks.append(callback)

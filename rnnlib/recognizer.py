@@ -1,12 +1,13 @@
 """A recognizer: everything needed to turn a WAV file into a class, in one object and one file.
 
 It bundles a trained :class:`~rnnlib.models.SequenceClassifier` with the exact feature pipeline it was
-trained on (sample rate, silence trimming, MFCC settings, normalization statistics) and the class
-labels, so ``Recognizer.load("digits.npz").predict_files(["me.wav"])`` needs nothing else.
+trained on (a :class:`Pipeline`: sample rate, silence trimming, loudness, MFCC settings, test speeds), the
+normalization statistics fitted on its training set, its "unsure" detector and the class labels, so
+``Recognizer.load("digits.npz").predict_files(["me.wav"])`` needs nothing else.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,62 +41,91 @@ class Prediction:
         return "?" if self.unsure and self.label is not None else self.label
 
 
-class Recognizer:
-    """A classifier plus its feature pipeline. ``labels[k]`` names class ``k``.
+@dataclass(frozen=True)
+class Pipeline:
+    """How a recording becomes the features a model reads, and how it is heard: the recognizer's settings.
 
-    test_speeds: recognize each recording played at each of these speeds and average the
-    probabilities (test-time augmentation). A voice unlike the training voices is then also heard a
-    little faster and slower, closer to voices the model knows. ``(1.0,)`` turns it off.
-    novelty: a calibrated :class:`~rnnlib.novelty.NoveltyDetector`; with it, predictions say when the
-    recording is unlike any digit learned (``Prediction.unsure``). None: never unsure.
+    sample_rate: every recording is resampled to it. trim_db: silence more than this far below the peak is cut at
+    both ends (None: nothing cut). loudness_db: every recording scaled to this RMS level in dBFS (None: as
+    recorded). min_level_db: a recording whose peak is below this is called silent. test_speeds: each recording is
+    recognized at each of these speeds and the answers averaged (``(1.0,)``: as it is). feature_config: the MFCC
+    settings (:class:`rnnlib.features.FeatureConfig`).
     """
 
-    def __init__(self, model, labels, *, feature_config=None, sample_rate: int = audio.SAMPLE_RATE,
-                 trim_db: float | None = 30.0, utterance_norm: bool = False,
-                 scaler: features.Standardizer | None = None, min_level_db: float = -60.0,
-                 test_speeds=(1.0,), novelty: NoveltyDetector | None = None, loudness_db: float | None = None):
-        if len(labels) != model.n_classes:
-            raise ValueError(f"{len(labels)} labels for a model with {model.n_classes} classes.")
-        self.model, self.labels = model, [str(label) for label in labels]
-        self.feature_config = feature_config or features.DEFAULT
-        self.sample_rate, self.trim_db, self.utterance_norm = sample_rate, trim_db, utterance_norm
-        self.scaler, self.min_level_db = scaler, min_level_db
-        self.test_speeds = tuple(float(f) for f in test_speeds)
-        self.novelty = novelty
-        self.loudness_db = loudness_db
+    sample_rate: int = audio.SAMPLE_RATE
+    trim_db: float | None = 30.0
+    loudness_db: float | None = None
+    min_level_db: float = -60.0
+    test_speeds: tuple = (1.0,)
+    feature_config: features.FeatureConfig = field(default_factory=lambda: features.DEFAULT)
+
+    def __post_init__(self):
+        object.__setattr__(self, "test_speeds", tuple(float(f) for f in self.test_speeds))
         if not self.test_speeds:
             raise ValueError("test_speeds needs at least one speed (1.0 is the recording as it is).")
 
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["test_speeds"], d["feature_config"] = list(self.test_speeds), self.feature_config.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Pipeline":
+        d = dict(d)
+        d["feature_config"] = features.FeatureConfig.from_dict(d["feature_config"])
+        return cls(**d)
+
+
+def _pipeline_setting(name: str) -> property:
+    """``recognizer.<name>`` reads (and, when assigned, replaces) the same setting of ``recognizer.pipeline``."""
+    return property(lambda self: getattr(self.pipeline, name),
+                    lambda self, value: setattr(self, "pipeline", replace(self.pipeline, **{name: value})),
+                    doc=f"The pipeline's ``{name}`` (see :class:`Pipeline`).")
+
+
+class Recognizer:
+    """A classifier plus its feature pipeline. ``labels[k]`` names class ``k``.
+
+    pipeline: a :class:`Pipeline`; settings given as keywords (``trim_db=50.0``, ``test_speeds=(0.9, 1.0, 1.1)``,
+    …) change it. scaler: the :class:`~rnnlib.features.Standardizer` fitted on the training set (None: features
+    are used as computed). novelty: a calibrated :class:`~rnnlib.novelty.NoveltyDetector`; with it, predictions say
+    when the recording is unlike any digit learned (``Prediction.unsure``). None: never unsure. Every pipeline
+    setting can also be read as ``recognizer.trim_db`` and so on.
+    """
+
+    def __init__(self, model, labels, pipeline: Pipeline | None = None, *, scaler: features.Standardizer | None = None,
+                 novelty: NoveltyDetector | None = None, **settings):
+        if len(labels) != model.n_classes:
+            raise ValueError(f"{len(labels)} labels for a model with {model.n_classes} classes.")
+        unknown = sorted(set(settings) - set(Pipeline.__dataclass_fields__))
+        if unknown:
+            raise TypeError(f"Recognizer has no setting {unknown[0]!r}; its settings are those of Pipeline: "
+                            f"{', '.join(Pipeline.__dataclass_fields__)}.")
+        self.model, self.labels = model, [str(label) for label in labels]
+        self.pipeline = replace(pipeline or Pipeline(), **settings)
+        self.scaler, self.novelty = scaler, novelty
+
     def with_model(self, model) -> "Recognizer":
-        """This recognizer's pipeline (every setting, the training statistics, the test speeds) around another
-        trained ``model`` with the same features and labels. The new one has no novelty detector: that belongs
-        to the model it was fitted on."""
-        return Recognizer(model, self.labels, feature_config=self.feature_config, sample_rate=self.sample_rate,
-                          trim_db=self.trim_db, utterance_norm=self.utterance_norm, scaler=self.scaler,
-                          min_level_db=self.min_level_db, test_speeds=self.test_speeds, loudness_db=self.loudness_db)
+        """This recognizer's pipeline and training statistics around another trained ``model`` with the same features
+        and labels. The new one has no novelty detector: that belongs to the model it was fitted on."""
+        return Recognizer(model, self.labels, self.pipeline, scaler=self.scaler)
 
     # ------------------------------------------------------------------ the pipeline
     def features(self, y, sr: int, *, standardize: bool = True) -> np.ndarray:
         """Waveform ``y: (N,)`` at ``sr`` → normalized features ``(T, D)``, exactly as in training.
 
-        Silence at both ends is trimmed (``trim_db`` below the peak), MFCCs with deltas are
-        computed, optionally each recording is normalized to zero mean and unit variance per
-        coefficient (``utterance_norm``), and the training statistics are applied (unless
-        ``standardize=False``, which training uses to compute those statistics).
+        Resampled to the pipeline's rate; silence at both ends trimmed (``trim_db`` below the peak); scaled to
+        ``loudness_db``; MFCCs with deltas; and the training statistics applied (unless ``standardize=False``,
+        which training uses to compute those statistics).
         """
-        if sr != self.sample_rate:
-            y = audio.resample(y, sr, self.sample_rate)
-        y = trim(y, self.trim_db)
-        if self.loudness_db is not None:
-            y = audio.set_loudness(y, self.loudness_db)
-        x = features.mfcc(y, self.sample_rate, self.feature_config)
-        if self.utterance_norm:
-            x = utterance_normalize(x)
+        p = self.pipeline
+        if sr != p.sample_rate:
+            y = audio.resample(y, sr, p.sample_rate)
+        y = trim(y, p.trim_db)
+        if p.loudness_db is not None:
+            y = audio.set_loudness(y, p.loudness_db)
+        x = features.mfcc(y, p.sample_rate, p.feature_config)
         return x if self.scaler is None or not standardize else self.scaler.transform(x)
-
-    def predict_proba(self, seqs) -> np.ndarray:
-        """Class probabilities for a list of feature sequences: ``(N, C)`` (no test-time speeds)."""
-        return inference.predict_sequences(self.model, seqs)
 
     def predict_proba_audio(self, waveforms) -> np.ndarray:
         """Class probabilities for a list of ``(y, sr)`` recordings, averaged over ``test_speeds``: ``(N, C)``."""
@@ -186,10 +216,7 @@ class Recognizer:
     # ------------------------------------------------------------------ saving
     def save(self, path, **extra) -> Path:
         """One ``.npz``: the model's arrays and a JSON config with the pipeline (see :func:`rnnlib.models.save`)."""
-        meta = {"kind": "recognizer", "labels": self.labels, "sample_rate": self.sample_rate,
-                "trim_db": self.trim_db, "utterance_norm": self.utterance_norm, "min_level_db": self.min_level_db,
-                "test_speeds": list(self.test_speeds), "loudness_db": self.loudness_db,
-                "features": self.feature_config.to_dict(),
+        meta = {"kind": "recognizer", "labels": self.labels, "pipeline": self.pipeline.to_dict(),
                 "scaler": None if self.scaler is None else self.scaler.to_dict(),
                 "novelty": None if self.novelty is None else self.novelty.to_dict(), "extra": extra}
         return models.save(path, self.model, recognizer=meta)
@@ -201,19 +228,34 @@ class Recognizer:
         meta = metadata.get("recognizer")
         if not isinstance(meta, dict):
             raise models.ModelFileError(f"{path} holds an rnnlib model but no recognizer (no feature pipeline).")
+        if meta.get("utterance_norm"):
+            raise models.ModelFileError(f"{path} was saved with per-recording normalization, which rnnlib no longer "
+                                        "has (it measured no better): train it again with python -m rnnlib.digits "
+                                        "train.")
         try:
             scaler = None if meta["scaler"] is None else features.Standardizer.from_dict(meta["scaler"])
             novelty = meta.get("novelty")     # absent in recognizers saved before it existed: never unsure
             novelty = None if novelty is None else NoveltyDetector.from_dict(novelty)
-            rec = cls(model, meta["labels"], feature_config=features.FeatureConfig.from_dict(meta["features"]),
-                      sample_rate=meta["sample_rate"], trim_db=meta["trim_db"],
-                      utterance_norm=meta["utterance_norm"], scaler=scaler, min_level_db=meta["min_level_db"],
-                      test_speeds=meta["test_speeds"], novelty=novelty,
-                      loudness_db=meta.get("loudness_db"))       # absent before it existed: loudness as recorded
+            rec = cls(model, meta["labels"], Pipeline.from_dict(meta["pipeline"] if "pipeline" in meta
+                                                                 else _old_pipeline(meta)),
+                      scaler=scaler, novelty=novelty)
         except (KeyError, TypeError, ValueError) as err:
             raise models.ModelFileError(f"{path}: its recognizer settings are damaged ({err}).") from None
         rec.extra = meta.get("extra", {})
         return rec
+
+
+# recognizer.trim_db, recognizer.test_speeds, …: each pipeline setting, readable (and replaceable) on the recognizer.
+for _name in Pipeline.__dataclass_fields__:
+    setattr(Recognizer, _name, _pipeline_setting(_name))
+del _name
+
+
+def _old_pipeline(meta: dict) -> dict:
+    """The pipeline of a recognizer saved before :class:`Pipeline` existed (its settings sat beside the labels)."""
+    return {"sample_rate": meta["sample_rate"], "trim_db": meta["trim_db"], "min_level_db": meta["min_level_db"],
+            "test_speeds": meta["test_speeds"], "feature_config": meta["features"],
+            "loudness_db": meta.get("loudness_db")}          # absent before it existed: loudness as recorded
 
 
 def trim(y, top_db: float | None, *, min_samples: int = 400) -> np.ndarray:
@@ -224,8 +266,3 @@ def trim(y, top_db: float | None, *, min_samples: int = 400) -> np.ndarray:
 
     trimmed, _ = librosa.effects.trim(y, top_db=top_db)
     return trimmed if len(trimmed) >= min_samples else y
-
-
-def utterance_normalize(x, eps: float = 1e-5) -> np.ndarray:
-    """Per-recording mean and variance normalization of ``x: (T, D)``, column by column."""
-    return ((x - x.mean(axis=0)) / (x.std(axis=0) + eps)).astype(np.float32)

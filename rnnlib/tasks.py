@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["next_sample", "voiced", "recall", "adding"]
+__all__ = ["next_sample", "voiced_waves", "voiced", "recall", "adding"]
 
 
 def _count(value, name, minimum=1) -> int:
@@ -33,16 +33,15 @@ def next_sample(n_sequences: int, length: int, *, n_tones: int = 2, sr: int = 40
     return wave[:, :-1, None], wave[:, 1:, None]
 
 
-def voiced(n_sequences: int, length: int, *, f0=(140.0, 220.0), n_harmonics: int = 5, sr: int = 8000,
-           seed=None) -> tuple[np.ndarray, np.ndarray]:
-    """Predict the next sample of a voiced sound: a fundamental ``f0`` Hz and its harmonics, like a sung vowel.
+def voiced_waves(n_sequences: int, length: int, *, f0=(140.0, 220.0), n_harmonics: int = 5, sr: int = 8000,
+                 seed=None) -> np.ndarray:
+    """Voiced sounds, like a sung vowel: ``(B, length)`` waveforms, each a fundamental and its harmonics.
 
     Each sequence has its own fundamental, drawn uniformly from ``f0`` (a pair: low, high; or one number), and
-    harmonics ``k·f0`` with amplitudes ``1/k`` and random phases, scaled to peak at 0.8. Returns ``x: (B, T, 1)``
-    (samples 0..T-1) and ``y: (B, T, 1)`` (samples 1..T), as :func:`next_sample`. At 8 kHz one period of
+    harmonics ``k·f0`` with amplitudes ``1/k`` and random phases, scaled to peak at 0.8. At 8 kHz one period of
     140–220 Hz spans 36–57 samples.
     """
-    B, T = _count(n_sequences, "n_sequences"), _count(length, "length", 2)
+    B, N = _count(n_sequences, "n_sequences"), _count(length, "length", 2)
     K = _count(n_harmonics, "n_harmonics")
     low, high = (float(f0), float(f0)) if np.ndim(f0) == 0 else (float(f0[0]), float(f0[1]))
     if not 0 < low <= high or high * K >= sr / 2:
@@ -51,9 +50,18 @@ def voiced(n_sequences: int, length: int, *, f0=(140.0, 220.0), n_harmonics: int
     rng = np.random.default_rng(seed)
     f = rng.uniform(low, high, size=(B, 1, 1)) * np.arange(1, K + 1)[None, :, None]       # (B, K, 1)
     phase = rng.uniform(0, 2 * np.pi, size=(B, K, 1))
-    t = np.arange(T + 1) / sr
-    wave = (np.sin(2 * np.pi * f * t + phase) / np.arange(1, K + 1)[None, :, None]).sum(axis=1)   # (B, T+1)
-    wave *= 0.8 / np.abs(wave).max(axis=1, keepdims=True)
+    t = np.arange(N) / sr
+    wave = (np.sin(2 * np.pi * f * t + phase) / np.arange(1, K + 1)[None, :, None]).sum(axis=1)   # (B, N)
+    return wave * (0.8 / np.abs(wave).max(axis=1, keepdims=True))
+
+
+def voiced(n_sequences: int, length: int, *, f0=(140.0, 220.0), n_harmonics: int = 5, sr: int = 8000,
+           seed=None) -> tuple[np.ndarray, np.ndarray]:
+    """Predict the next sample of a voiced sound (:func:`voiced_waves` of ``length + 1`` samples).
+
+    Returns ``x: (B, T, 1)`` (samples 0..T-1) and ``y: (B, T, 1)`` (samples 1..T), as :func:`next_sample`.
+    """
+    wave = voiced_waves(n_sequences, _count(length, "length", 2) + 1, f0=f0, n_harmonics=n_harmonics, sr=sr, seed=seed)
     return wave[:, :-1, None], wave[:, 1:, None]
 
 

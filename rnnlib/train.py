@@ -119,16 +119,16 @@ def fit_classifier(model, x, y, *, optimizer, steps: int, batch_size: int = 64, 
 # ----------------------------------------------------------------------------- lesson 07: sequences of any length
 
 def progress_bar(total: int, *, enabled: bool = True, unit: str = "batch"):
-    """A text progress bar (tqdm) that leaves one finished line behind.
+    """A text progress bar (tqdm) while training runs, which disappears when it is done.
 
-    In a notebook it writes to the cell's ordinary output, so what stays on the page (and in a saved
-    notebook) is the last state, "100% … 504/504", not a widget frozen at its first frame; in a
-    terminal it writes to stderr, so a command's real output on stdout stays clean.
+    In a notebook it writes to the cell's ordinary output (a widget would stay frozen at its first frame in a
+    saved notebook); in a terminal it writes to stderr, so a command's real output on stdout stays clean. What is
+    left afterwards is only what the training loop writes with ``bar.write``: its one-line summary.
     """
     from tqdm.std import tqdm
 
     in_notebook = "ipykernel" in sys.modules
-    return tqdm(total=total, disable=not enabled, unit=unit, leave=True, ncols=110 if in_notebook else None,
+    return tqdm(total=total, disable=not enabled, unit=unit, leave=False, ncols=110 if in_notebook else None,
                 file=sys.stdout if in_notebook else sys.stderr, mininterval=0.5 if in_notebook else 0.1)
 
 
@@ -231,8 +231,10 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
                     waited += 1
             bar.set_postfix(postfix)
             if patience is not None and validation is not None and waited >= patience:
-                bar.total = bar.n                               # stopped early: the bar ends full
                 break
+        if progress:
+            bar.write(f"{len(history['loss'])} epochs in {time.perf_counter() - start:.0f} s; last epoch: "
+                      + ", ".join(f"{k} {v}" for k, v in postfix.items()), file=bar.fp)
     if average_last:
         _restore(model, [{k: np.mean([weights[i][k] for weights in recent], axis=0) for k in layer}
                          for i, layer in enumerate(recent[0])])
@@ -247,13 +249,16 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
 
 # ----------------------------------------------------------------------------- lesson 09: predicting sound
 
-def teacher_forced_step(rnn, readout, optimizer, x, y, clip: float | None = 1.0) -> float:
-    """One update of ``readout(rnn(x))`` towards ``y`` (both ``(B, T, ·)``) with mean squared error (lesson 09).
+def teacher_forced_step(rnn, readout, optimizer, waves, clip: float | None = 1.0) -> float:
+    """One update of a next-sample predictor on ``waves: (B, N)`` with mean squared error (lesson 09).
 
-    Teacher forcing: every input is the true sequence, whatever the model predicted. Forward, MSE, backward
-    through time, clip the global gradient norm to ``clip`` (None: no clipping), one optimizer step.
+    Teacher forcing: the inputs are the true samples ``0 … N-2`` and the targets the true samples ``1 … N-1``, so
+    at every step the model predicts the next sample from the true past, whatever it predicted before. Forward,
+    MSE, backward through time, clip the global gradient norm to ``clip`` (None: no clipping), one optimizer step.
     Returns the loss before the step.
     """
+    waves = np.asarray(waves, dtype=rnn.dtype)
+    x, y = waves[:, :-1, None], waves[:, 1:, None]           # (B, N-1, 1) each: the input at t, the target t + 1
     pred = readout.forward(rnn.forward(x))
     loss, dpred = losses.mean_squared_error(pred, y)
     rnn.backward(readout.backward(dpred))
@@ -308,5 +313,8 @@ def fit_gap_filler(model, windows: dict, *, epochs: int = 4, batch_size: int = 6
                 bar.update(1)
             history["loss"].append(total / len(batches))
             bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+        if progress:
+            bar.write(f"{epochs} epochs in {time.perf_counter() - start_time:.0f} s; last epoch: loss "
+                      f"{history['loss'][-1]:.4f}", file=bar.fp)
     history["seconds"] = time.perf_counter() - start_time
     return history

@@ -10,22 +10,55 @@ def stub(*args, **kwargs):
     raise NotImplementedError()
 
 
+def recall_report(truth, predicted, n_classes):
+    """The lesson's answer, as a learner writes it."""
+    truth, predicted = np.asarray(truth), np.asarray(predicted)
+    recall = np.zeros(n_classes)
+    for c in range(n_classes):
+        if not (truth == c).any():
+            raise ValueError(f"class {c} has no examples")
+        recall[c] = np.mean(predicted[truth == c] == c)
+    return {"accuracy": float(np.mean(truth == predicted)), "recall": recall,
+            "balanced_accuracy": float(recall.mean()), "worst_class": int(np.argmin(recall))}
+
+
+def inverse_frequency_weights(labels, n_classes, *, scale=1.0):
+    counts = np.bincount(labels, minlength=n_classes)
+    return scale * len(labels) / (n_classes * counts)
+
+
+def weighted_cross_entropy(logits, labels, weights, *, weighted=True, by_total=True, weight_gradient=True):
+    """The lesson's answer; the switches make the usual slips."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(len(labels))
+    w = weights[labels] if weighted else np.ones(len(labels))
+    total = w.sum() if by_total else len(labels)
+    loss = -(w * log_p[rows, labels]).sum() / total
+    d = np.exp(log_p)
+    d[rows, labels] -= 1
+    return loss, d * (w if weight_gradient else np.ones_like(w))[:, None] / total
+
+
 def test_right_answers_pass(capsys):
-    lesson08.recall_report(lesson08._report_reference)
-    lesson08.inverse_frequency_weights(imbalance.inverse_frequency_weights)
-    lesson08.oversample(lambda labels, rng: imbalance.oversample(labels, seed=rng))
+    lesson08.recall_report(recall_report)
+    lesson08.class_weights(inverse_frequency_weights, weighted_cross_entropy)
+    balanced = imbalance.oversample                  # under another name, as a learner's own function would be
+    lesson08.oversample(lambda labels, rng: balanced(labels, seed=rng))
     assert capsys.readouterr().out.count("✅") == 3
 
 
 def test_stubs_are_not_done_yet(capsys):
-    for check in (lesson08.recall_report, lesson08.inverse_frequency_weights, lesson08.oversample):
-        check(stub)
-    assert capsys.readouterr().out.count("not done yet") == 3
+    lesson08.recall_report(stub)
+    lesson08.class_weights(stub, stub)
+    lesson08.class_weights(inverse_frequency_weights, stub)
+    lesson08.oversample(stub)
+    assert capsys.readouterr().out.count("not done yet") == 4
 
 
 def test_wrong_reports_are_explained():
     def recall_over_predicted(truth, predicted, n):
-        report = lesson08._report_reference(truth, predicted, n)
+        report = recall_report(truth, predicted, n)
         report["recall"] = np.array([np.mean(truth[predicted == c] == c) for c in range(n)])
         return report
 
@@ -43,10 +76,19 @@ def test_wrong_reports_are_explained():
 
 
 def test_wrong_weights_are_explained():
-    with pytest.raises(ExerciseError, match="the scale is off"):
-        lesson08.inverse_frequency_weights(lambda labels, n: 1.0 / np.bincount(labels, minlength=n))
-    with pytest.raises(ExerciseError, match="N / \\(C · n_c\\)"):
-        lesson08.inverse_frequency_weights(lambda labels, n: np.bincount(labels, minlength=n) / labels.size)
+    with pytest.raises(ExerciseError, match="should add up to N"):
+        lesson08.class_weights(lambda l, n: inverse_frequency_weights(l, n, scale=2.0), weighted_cross_entropy)
+    with pytest.raises(ExerciseError, match="the same total"):
+        lesson08.class_weights(lambda l, n: np.bincount(l, minlength=n) / l.size, weighted_cross_entropy)
+
+
+@pytest.mark.parametrize("slip, message", [
+    ({"weighted": False}, "That is the plain mean"), ({"by_total": False}, "by the total weight"),
+    ({"weight_gradient": False}, "Your loss is right, and a numeric gradient of it"),
+])
+def test_wrong_weighted_losses_are_explained(slip, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson08.class_weights(inverse_frequency_weights, lambda *a: weighted_cross_entropy(*a, **slip))
 
 
 def test_wrong_oversampling_is_explained():

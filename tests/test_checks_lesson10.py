@@ -6,6 +6,11 @@ from rnnlib import dtw, frameworks
 from rnnlib.checks import ExerciseError, lesson10
 
 
+# rnnlib's own functions under other names: the checks refuse an answer that calls them by name, as a learner's would.
+course_dtw_path = dtw.dtw_path
+course_keras_weights = frameworks.keras_weights
+
+
 def stub(*args, **kwargs):
     raise NotImplementedError()
 
@@ -21,15 +26,15 @@ def test_right_answers_pass_and_stubs_are_not_done_yet(capsys):
 
 def test_wrong_dtw_is_explained():
     def unnormalized(a, b):
-        distance, path = dtw.dtw_path(a, b)
+        distance, path = course_dtw_path(a, b)
         return distance * (len(a) + len(b)), path
 
     def unreversed(a, b):
-        distance, path = dtw.dtw_path(a, b)
+        distance, path = course_dtw_path(a, b)
         return distance, path[::-1]
 
     def diagonal_walk(a, b):
-        distance, _ = dtw.dtw_path(a, b)
+        distance, _ = course_dtw_path(a, b)
         n = max(len(a), len(b))
         return distance, [(min(k, len(a) - 1), min(k, len(b) - 1)) for k in range(n)]
 
@@ -61,11 +66,11 @@ def test_wrong_weight_transfers_are_explained():
         return out + [model.readout.params["W"], model.readout.params["b"]]
 
     def gru_one_bias(model):
-        return [w if w.ndim != 2 or w.shape[0] != 2 else w.sum(0) for w in frameworks.keras_weights(model)]
+        return [w if w.ndim != 2 or w.shape[0] != 2 else w.sum(0) for w in course_keras_weights(model)]
 
     with pytest.raises(ExerciseError, match="r, z, n"):
         lesson10.keras_weights(gru_unordered)
     with pytest.raises(ExerciseError, match="stacked"):
         lesson10.keras_weights(gru_one_bias)
     with pytest.raises(ExerciseError, match="expects 8 arrays"):
-        lesson10.keras_weights(lambda model: frameworks.keras_weights(model)[:-1])
+        lesson10.keras_weights(lambda model: course_keras_weights(model)[:-1])

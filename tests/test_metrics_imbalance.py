@@ -80,3 +80,11 @@ def test_prior_correction_undoes_a_prior():
         imbalance.prior_correction(np.log(posterior), np.array([0.9, 0.1, 0.0]))
     with pytest.raises(ValueError, match=r"\(N, C\)"):
         imbalance.prior_correction(np.log(posterior), prior[:2])
+
+
+def test_precision_counts_false_alarms_and_says_nan_for_a_class_never_predicted():
+    truth = np.array([0, 0, 0, 1, 1, 2])
+    predicted = np.array([0, 0, 1, 1, 1, 0])          # class 2 is never predicted
+    precision = metrics.per_class_precision(metrics.confusion_matrix(truth, predicted, 3))
+    np.testing.assert_allclose(precision[:2], [2 / 3, 2 / 3])
+    assert np.isnan(precision[2])

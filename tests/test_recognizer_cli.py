@@ -29,7 +29,7 @@ def test_save_load_round_trip_gives_identical_predictions(recognizer_file, tone_
     np.testing.assert_array_equal(pa[0].probabilities, pb[0].probabilities)
     with np.load(recognizer_file, allow_pickle=False) as data:  # plain arrays and JSON: no pickle
         config = json.loads(str(data["config"]))
-    assert config["metadata"]["recognizer"]["features"]["n_mfcc"] == 20
+    assert config["metadata"]["recognizer"]["pipeline"]["feature_config"]["n_mfcc"] == 20
 
 
 def test_round_trip_of_a_trained_model_preserves_every_weight(tmp_path):
@@ -160,20 +160,40 @@ def test_an_ensemble_answers_with_its_members_mean_and_round_trips(tmp_path):
         models.Ensemble([])
 
 
-def test_a_recognizer_saved_before_loudness_existed_loads_and_hears_as_recorded(recognizer_file, tone_wav):
+def _saved_the_old_way(recognizer_file, name="old.npz", **old_settings):
+    """The file as rnnlib wrote it before Pipeline (and before loudness): its settings beside the labels."""
     with np.load(recognizer_file, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     config = json.loads(str(arrays.pop("config")))
-    del config["metadata"]["recognizer"]["loudness_db"]
-    old = recognizer_file.with_name("old.npz")
+    meta = config["metadata"]["recognizer"]
+    pipeline = meta.pop("pipeline")
+    meta.update({"sample_rate": pipeline["sample_rate"], "trim_db": pipeline["trim_db"], "utterance_norm": False,
+                 "min_level_db": pipeline["min_level_db"], "test_speeds": pipeline["test_speeds"],
+                 "features": pipeline["feature_config"], **old_settings})
+    old = recognizer_file.with_name(name)
     np.savez(old, config=np.array(json.dumps(config)), **arrays)
-    rec = Recognizer.load(old)
+    return old
+
+
+def test_a_recognizer_saved_before_loudness_existed_loads_and_hears_as_recorded(recognizer_file, tone_wav):
+    rec = Recognizer.load(_saved_the_old_way(recognizer_file))
     assert rec.loudness_db is None
     y, sr = audio.load(tone_wav)
     louder = Recognizer.load(recognizer_file)
     louder.loudness_db = -20.0
     assert not np.allclose(rec.features(y, sr), louder.features(y, sr))
     np.testing.assert_allclose(louder.features(y, sr), louder.features(0.1 * y, sr), atol=1e-2)
+
+
+def test_a_recognizer_saved_with_per_recording_normalization_says_to_train_again(recognizer_file):
+    with pytest.raises(models.ModelFileError, match="per-recording normalization.*train it again"):
+        Recognizer.load(_saved_the_old_way(recognizer_file, "normalized.npz", utterance_norm=True))
+
+
+def test_a_recognizer_rejects_a_setting_it_does_not_have(recognizer_file):
+    rec = Recognizer.load(recognizer_file)
+    with pytest.raises(TypeError, match="no setting 'utterance_norm'"):
+        Recognizer(rec.model, rec.labels, utterance_norm=True)
 
 
 def test_with_model_keeps_the_pipeline_and_swaps_the_model(recognizer_file, tone_wav):

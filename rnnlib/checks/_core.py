@@ -11,8 +11,11 @@ Three outcomes, each said in one place:
 """
 from __future__ import annotations
 
+import dis
 import functools
+import importlib
 import traceback
+import types
 from pathlib import Path
 
 import numpy as np
@@ -48,20 +51,71 @@ def passed(message: str) -> None:
     print(f"✅ {message}")
 
 
-def exercise(name: str):
+def _loads(code) -> tuple[set[str], set[str]]:
+    """The global names a function's code loads and the attribute names it reads, nested code included."""
+    globals_, attributes = set(), set()
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            globals_.add(ins.argval)
+        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            attributes.add(ins.argval)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            inner_globals, inner_attributes = _loads(const)
+            globals_ |= inner_globals
+            attributes |= inner_attributes
+    return globals_, attributes
+
+
+def _resolve(dotted: str):
+    module, _, attr = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def delegated_to(fn, dotted_names) -> str | None:
+    """The first of ``dotted_names`` (e.g. ``"rnnlib.train.train_epoch"``) that ``fn``'s code calls, or None.
+
+    A learner's function calls it if its code names it and that name, in the learner's notebook, is that very
+    object: imported directly, or an attribute of a module the notebook imported (``train.train_epoch``).
+    """
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    loaded, attributes = _loads(code)
+    namespace = getattr(fn, "__globals__", {})
+    for dotted in dotted_names:
+        target = _resolve(dotted)
+        short = dotted.rpartition(".")[2]
+        if short in loaded and namespace.get(short) is target:
+            return dotted                                   # called by its bare name, imported from rnnlib
+        if short in attributes and any(isinstance(namespace.get(name), types.ModuleType)
+                                       and getattr(namespace[name], short, None) is target for name in loaded):
+            return dotted                                   # called as module.name
+    return None
+
+
+def exercise(name: str, *, not_by=()):
     """Decorate a check: an exercise not attempted yet prints "not done yet" instead of failing.
 
-    name: what the learner writes, e.g. ``"rnn_forward"``, used in the message.
+    name: what the learner writes, e.g. ``"rnn_forward"``, used in the message. not_by: dotted names of the
+    functions that already do the exercise (``"rnnlib.train.train_epoch"``): an answer that calls one of them is
+    told to write the logic itself, since the check would otherwise grade rnnlib's code as the learner's.
     """
     def wrap(check):
         @functools.wraps(check)
         def run(*args, **kwargs):
+            used = next((u for u in (delegated_to(a, not_by) for a in args if callable(a)) if u), None)
+            if used is not None:
+                raise ExerciseError(f"Your {name} calls {used}, which does what this exercise asks you to write "
+                                    "yourself, and the check cannot grade rnnlib's code as yours. Replace the call "
+                                    "with your own code (rnnlib's version is there to compare with afterwards).")
             try:
                 return check(*args, **kwargs)
             except NotDoneYet as pending:
                 print(f"⏳ {pending}" if pending.args else
                       f"⏳ {name}: not done yet. Write it where the cell says # YOUR CODE HERE, run that cell, "
                       "then run this one again.")
+        run.not_by = tuple(not_by)
         return run
     return wrap
 

@@ -60,7 +60,7 @@ def _same(a, b):
     return np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-6, atol=1e-9)
 
 
-@exercise("rnn_forward")
+@exercise("rnn_forward", not_by=('rnnlib.layers.RNN', 'rnnlib.layers.rnn_step_forward',))
 def rnn_forward(fn) -> None:
     """Exercise 1: ``fn(x, W_xh, W_hh, b_h, h0=None, mask=None)`` → ``(states (B, T, H), last (B, H))``.
 
@@ -177,7 +177,7 @@ def _call_classify(fn, args, base):
         raise ExerciseError(f"{base}: your function raised {type(err).__name__}: {err}.{hint}") from err
 
 
-@exercise("classify")
+@exercise("classify", not_by=('rnnlib.features.pad_sequences', 'rnnlib.losses.softmax',))
 def classify(fn) -> None:
     """Exercise 2: ``fn(sequences, rnn_params, W_hy, b_y)`` → ``(B, O)`` class probabilities, one row per
     sequence of the list ``sequences`` of ``(T_b, D)`` arrays; compared with rnnlib's pad, RNN, Dense, softmax.

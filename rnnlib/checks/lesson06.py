@@ -74,7 +74,7 @@ def _block_hint(got, expected, H):
     return f" The columns that differ belong to: {', '.join(bad)}." if 0 < len(bad) < 4 else ""
 
 
-@exercise("lstm_step_backward")
+@exercise("lstm_step_backward", not_by=('rnnlib.layers.lstm_step_backward',))
 def lstm_step_backward(fn) -> None:
     """Exercise 1: ``fn(dh, dc, cache)`` → ``(dx_t, dh_prev, dc_prev, dW_x, dW_h, db)`` for one LSTM step.
 
@@ -180,7 +180,7 @@ def _gru_case(B, T, D, H, seed, lengths):
     return layer, p, x, h0, mask
 
 
-@exercise("gru_forward")
+@exercise("gru_forward", not_by=('rnnlib.layers.GRU', 'rnnlib.layers.gru_step_forward',))
 def gru_forward(fn) -> None:
     """Exercise 2: ``fn(x, W_x, W_h, b_x, b_h, h0=None, mask=None)`` → ``(states (B, T, H), last (B, H))``.
 

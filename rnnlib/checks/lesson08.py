@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import imbalance, metrics
-from ._core import ExerciseError, call, check_value, exercise, passed
+from .. import gradcheck, imbalance, losses, metrics
+from ._core import ExerciseError, NotDoneYet, _fmt, call, check_value, exercise, not_attempted, passed
 
 
 def _report_reference(truth, predicted, n_classes) -> dict:
@@ -26,7 +26,7 @@ def _report_cases():
     return cases
 
 
-@exercise("recall_report")
+@exercise("recall_report", not_by=('rnnlib.metrics.per_class_recall', 'rnnlib.metrics.balanced_accuracy',))
 def recall_report(fn) -> None:
     """Exercise 1: ``fn(truth, predicted, n_classes)`` → dict of accuracy, per-class recall, balanced accuracy, worst class."""
     for truth, predicted, n in _report_cases():
@@ -70,30 +70,90 @@ def recall_report(fn) -> None:
            "not a silent 0.")
 
 
-@exercise("inverse_frequency_weights")
-def inverse_frequency_weights(fn) -> None:
-    """Exercise 2: ``fn(labels, n_classes)`` → ``(C,)`` weights ``N / (C · n_c)``."""
-    cases = [np.array([0] * 90 + [1] * 9 + [2]), np.repeat(np.arange(4), 5), np.array([1, 1, 0, 2, 2, 2, 2, 2])]
-    for labels in cases:
+def _weighted_cases():
+    """(labels, logits): a 10 : 1 imbalance, a balanced set, three classes with one rare."""
+    rng = np.random.default_rng(81)
+    cases = []
+    for labels, C in ((np.array([0] * 10 + [1]), 2), (np.repeat(np.arange(4), 3), 4), (np.array([1, 1, 0, 2, 2, 2, 2, 2]), 3)):
+        cases.append((labels, rng.standard_normal((labels.size, C)) * 2))
+    return cases
+
+
+def _batch_cases():
+    """(training labels the weights come from, a batch's labels, its logits): batches drawn from an unfair set,
+    so the weights of the batch's examples need not add up to its size."""
+    rng = np.random.default_rng(82)
+    cases = []
+    for counts, batch in (([40, 4], [0, 0, 1, 1, 0]), ([30, 3, 12], [2, 1, 0, 0, 2, 1, 1]), ([5, 5, 5], [0, 1, 2, 2])):
+        training = np.repeat(np.arange(len(counts)), counts)
+        batch = np.array(batch)
+        cases.append((training, batch, rng.standard_normal((batch.size, len(counts))) * 2))
+    return cases
+
+
+@exercise("class_weights", not_by=('rnnlib.imbalance.inverse_frequency_weights', 'rnnlib.losses.softmax_cross_entropy'))
+def class_weights(weights_fn, loss_fn) -> None:
+    """Exercise 2: ``weights_fn(labels, n_classes)`` → ``(C,)`` weights that give every class the same total weight
+    (summing to N over the examples), and ``loss_fn(logits, labels, weights)`` → ``(weighted mean cross-entropy,
+    dlogits)``; compared with ``losses.softmax_cross_entropy(..., class_weights=...)`` and numeric gradients."""
+    for labels, logits in _weighted_cases():
         n = int(labels.max()) + 1
-        what = f"inverse_frequency_weights(labels with counts {np.bincount(labels).tolist()}, {n})"
-        got = call(fn, (labels, n), what)
+        counts = np.bincount(labels, minlength=n)
+        what = f"inverse_frequency_weights(labels with counts {counts.tolist()}, {n})"
+        got = call(weights_fn, (labels, n), what)
+        if not_attempted(got):
+            raise NotDoneYet
         want = imbalance.inverse_frequency_weights(labels, n)
-        if not np.allclose(np.asarray(got, float), want) and np.shape(got) == want.shape:
-            totals = np.asarray(got, float) * np.bincount(labels)
-            if np.allclose(totals, totals[0]):
-                raise ExerciseError(f"{what}: every class has the same total weight, good, but the scale is off: "
-                                    f"the weights should make the total N = {labels.size} (so a balanced set gets "
-                                    f"weight 1 everywhere); got total {totals.sum():.4g}.")
-        check_value(got, want, what=what, hint="w_c = N / (C · n_c): N examples, C classes, n_c of class c.")
-    passed("Right: each class's examples now weigh N / C in total, however many there are.")
+        got = np.asarray(got, dtype=float)
+        if got.shape != want.shape:
+            raise ExerciseError(f"{what}: expected one weight per class, shape {want.shape}; got shape {got.shape}.")
+        totals = got * counts
+        if not np.allclose(totals, totals[0], rtol=1e-6):
+            raise ExerciseError(f"{what}: the classes' total weights w_c · n_c come out as {_fmt(totals)}; the "
+                                "requirement is that every class carries the same total. Solve w_c · n_c = N / C "
+                                "for w_c.")
+        if not np.isclose(totals.sum(), labels.size, rtol=1e-6):
+            raise ExerciseError(f"{what}: every class has the same total weight, good, but the weights over all "
+                                f"examples should add up to N = {labels.size} (so a balanced set gets weight 1 "
+                                f"everywhere); yours add up to {totals.sum():.4g}.")
+    for training, labels, logits in _batch_cases():
+        n = logits.shape[1]
+        weights = imbalance.inverse_frequency_weights(training, n)
+        what = (f"weighted_cross_entropy on a batch with labels {labels.tolist()} and the weights of a training set "
+                f"with counts {np.bincount(training).tolist()}, {_fmt(weights)}")
+        got = call(loss_fn, (logits.copy(), labels.copy(), weights.copy()), what)
+        if not_attempted(got):
+            raise NotDoneYet
+        if not (isinstance(got, (tuple, list)) and len(got) == 2):
+            raise ExerciseError(f"{what}: return a pair (loss, dlogits); got {type(got).__name__}.")
+        loss, dlogits = float(got[0]), np.asarray(got[1], dtype=float)
+        want_loss, want_d = losses.softmax_cross_entropy(logits, labels, class_weights=weights)
+        plain_loss, _ = losses.softmax_cross_entropy(logits, labels)
+        if not np.isclose(loss, want_loss, rtol=1e-6):
+            hint = ("That is the plain mean: multiply each example's loss by its class's weight."
+                    if np.isclose(loss, plain_loss, rtol=1e-6) else
+                    "Divide the weighted sum by the total weight of the batch, Σ w_{y_b}, not by B."
+                    if np.isclose(loss, want_loss * weights[labels].sum() / labels.size, rtol=1e-6) else
+                    "The loss is Σ_b w_{y_b} · (−log p_{b, y_b}) / Σ_b w_{y_b}.")
+            raise ExerciseError(f"{what}: expected the weighted mean {want_loss:.6f}, got {loss:.6f}. {hint}")
+        if dlogits.shape != want_d.shape:
+            raise ExerciseError(f"{what}: dlogits must have the shape of logits, {want_d.shape}; got {dlogits.shape}.")
+        if not np.allclose(dlogits, want_d, rtol=1e-6, atol=1e-9):
+            z = logits.copy()
+            numeric = gradcheck.numeric_gradient(lambda: float(call(loss_fn, (z, labels, weights), what)[0]), z)
+            hint = ("Your loss is right, and a numeric gradient of it gives the expected dlogits, so the slip is in "
+                    "the gradient: row b is w_{y_b} · (p_b − onehot(y_b)) / Σ w."
+                    if gradcheck.relative_error(numeric, want_d) < 1e-6 else "Row b is w_{y_b} · (p_b − onehot(y_b)) / Σ w.")
+            raise ExerciseError(f"{what}: expected dlogits {_fmt(want_d)}, got {_fmt(dlogits)}. {hint}")
+    passed("Right: every class now weighs N / C in total however many examples it has, and the weighted mean's "
+           "gradient gives each example its class's share.")
 
 
 def _oversample_cases():
     return [np.array([0] * 20 + [1] * 3 + [2] * 7), np.repeat(np.arange(3), [1, 8, 8]), np.array([2, 0, 1, 1, 0, 2, 2])]
 
 
-@exercise("oversample")
+@exercise("oversample", not_by=('rnnlib.imbalance.oversample',))
 def oversample(fn) -> None:
     """Exercise 3: ``fn(labels, rng)`` → indices where every class appears as often as the largest, each example at least once."""
     for k, labels in enumerate(_oversample_cases()):

@@ -3,30 +3,55 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import optim, repair, tasks, train
+from .. import losses, optim, repair, tasks, train
 from ..layers import GRU, Dense
-from ._core import ExerciseError, NotDoneYet, call, exercise, passed, yours_or_reference
+from ._core import ExerciseError, NotDoneYet, call, exercise, not_attempted, passed, yours_or_reference
 
 
 def _pair(seed):
     return GRU(1, 6, seed=seed), Dense(6, 1, seed=seed + 1)
 
 
-@exercise("teacher_forced_step")
+def _shifted_step(rnn, readout, optimizer, waves, clip, *, shift=1):
+    """A teacher-forced step with a wrong shift (0: targets are the inputs; -1: predicting the past)."""
+    waves = np.asarray(waves, dtype=rnn.dtype)
+    x, y = (waves[:, :, None], waves[:, :, None]) if shift == 0 else (waves[:, 1:, None], waves[:, :-1, None])
+    pred = readout.forward(rnn.forward(x))
+    loss, dpred = losses.mean_squared_error(pred, y)
+    rnn.backward(readout.backward(dpred))
+    if clip:
+        optim.clip_grad_norm([rnn, readout], clip)
+    optimizer.step()
+    return loss
+
+
+@exercise("teacher_forced_step", not_by=('rnnlib.train.teacher_forced_step',))
 def teacher_forced_step(fn) -> None:
-    """Exercise 1: ``fn(rnn, readout, optimizer, x, y, clip)`` does one teacher-forced MSE step and returns the loss."""
+    """Exercise 1: ``fn(rnn, readout, optimizer, waves, clip)`` builds the shifted inputs and targets from
+    ``waves: (B, N)``, does one teacher-forced MSE step and returns the loss."""
     for seed, clip, scale in ((90, 1.0, 1.0), (91, 0.05, 3.0), (92, None, 1.0)):
-        x, y = tasks.voiced(4, 30, seed=seed)
-        x, y = x * scale, y * scale
+        waves = tasks.voiced_waves(4, 31, seed=seed) * scale
         ours, theirs = _pair(seed), _pair(seed)
-        what = f"teacher_forced_step on x, y of shape {x.shape} with clip={clip}"
-        got = call(fn, (theirs[0], theirs[1], optim.SGD(list(theirs), lr=0.1), x, y, clip), what)
-        want = train.teacher_forced_step(ours[0], ours[1], optim.SGD(list(ours), lr=0.1), x, y, clip)
+        what = f"teacher_forced_step on waves of shape {waves.shape} with clip={clip}"
+        got = call(fn, (theirs[0], theirs[1], optim.SGD(list(theirs), lr=0.1), waves.copy(), clip), what)
+        if not_attempted(got):
+            raise NotDoneYet
+        want = train.teacher_forced_step(ours[0], ours[1], optim.SGD(list(ours), lr=0.1), waves, clip)
         if got is None:
             raise ExerciseError(f"{what}: it returned None; return the loss (a number) so training can be watched.")
         if not np.isclose(float(got), want, rtol=1e-6):
-            raise ExerciseError(f"{what}: the loss should be {want:.6f}, the mean squared error of the predictions "
-                                f"readout(rnn(x)) against y, *before* the step; got {float(got):.6f}.")
+            slips = [(0, "Your targets are the inputs themselves: a model that copies its input scores perfectly and "
+                         "learns nothing. The target at step t is the *next* sample, t + 1."),
+                     (-1, "Your model predicts the previous sample from the next one: the inputs are samples "
+                          "0 … N-2 and the targets 1 … N-1.")]
+            def slip_loss(shift):
+                pair = _pair(seed)
+                return _shifted_step(*pair, optim.SGD(list(pair), lr=0.1), waves, clip, shift=shift)
+
+            hint = next((h for shift, h in slips if np.isclose(float(got), slip_loss(shift), rtol=1e-6)),
+                "The loss is the mean squared error of the predictions readout(rnn(x)) against y, *before* the step, "
+                "with x the samples 0 … N-2 and y the samples 1 … N-1, each shaped (B, N-1, 1).")
+            raise ExerciseError(f"{what}: the loss should be {want:.6f}; got {float(got):.6f}. {hint}")
         for before, mine, yours in zip(_pair(seed), ours, theirs):
             for name in mine.params:
                 if np.array_equal(yours.params[name], before.params[name]):
@@ -38,7 +63,8 @@ def teacher_forced_step(fn) -> None:
                             " Check the chain: rnn.backward(readout.backward(dpred)), then the step.")
                     raise ExerciseError(f"{what}: after your step, {type(yours).__name__}.{name} differs from one "
                                         f"correct step.{hint}")
-    passed("Right: forward on the true samples, MSE, backward through time, clip, step: teacher forcing.")
+    passed("Right: the true past in, the next sample as the target, MSE, backward through time, clip, step: "
+           "teacher forcing.")
 
 
 def step_function(yours):
@@ -57,7 +83,7 @@ def _fresh(seed):
     return rnn, readout
 
 
-@exercise("generate")
+@exercise("generate", not_by=('rnnlib.train.generate',))
 def generate(fn) -> None:
     """Exercise 2: ``fn(rnn, readout, prompt, n_steps)`` runs free: each prediction becomes the next input."""
     for seed, P, n in ((93, 12, 20), (94, 1, 5), (95, 40, 60)):
@@ -82,7 +108,7 @@ def generate(fn) -> None:
     passed("Right: the model now runs on its own predictions, with nothing true to correct it.")
 
 
-@exercise("snr_db")
+@exercise("snr_db", not_by=('rnnlib.repair.snr_db',))
 def snr_db(fn) -> None:
     """Exercise 3: ``fn(reference, estimate)``: 10 log10(Σ ref² / Σ (ref − est)²), with clear errors."""
     rng = np.random.default_rng(96)
