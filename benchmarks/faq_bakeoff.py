@@ -72,8 +72,8 @@ def main() -> None:
 
         # The RNN: the course's recipe, features and all.
         (rnn, _), seconds = timed(lambda: digits.train_recognizer(train_recs, recipe, seed=args.seed, progress=False))
-        rows["RNN"]["acc"][speaker] = float(np.mean(rnn.predict_proba_audio([(y, audio.SAMPLE_RATE) for y in test_waves])
-                                                    .argmax(1) == truth))
+        rows["RNN"]["acc"][speaker] = float(np.mean(
+            rnn.predict_proba_audio([(y, audio.SAMPLE_RATE) for y in test_waves]).argmax(1) == truth))
         rows["RNN"]["train_s"].append(seconds)
         rows["RNN"]["params"] = rnn.model.n_params
 
@@ -92,7 +92,8 @@ def main() -> None:
 
         cnn_x, cnn_y = list(train_x), list(labels)
         for speed in recipe.speeds:
-            cnn_x += digits.waveform_features(pipeline, [augment.speed(y, speed, audio.SAMPLE_RATE) for y in train_waves])
+            cnn_x += digits.waveform_features(pipeline, [augment.speed(y, speed, audio.SAMPLE_RATE)
+                                                         for y in train_waves])
             cnn_y += list(labels)
         cnn = frameworks.keras_cnn(pipeline.feature_config.n_features, len(digits.LABELS))
         seconds = frameworks.keras_fit(cnn, cnn_x, cnn_y, epochs=recipe.epochs, batch_size=recipe.batch_size,
@@ -115,7 +116,8 @@ def main() -> None:
                 rows[name]["per_file_s"] = seconds / len(sample)
 
     print(f"\nleave-one-speaker-out over {len(held_out)} speakers, seed {args.seed}")
-    print(f"{'method':11s} | {'mean':>5s} | {'worst':>14s} | {'parameters':>10s} | {'train/fold':>10s} | {'per file':>8s}")
+    print(f"{'method':11s} | {'mean':>5s} | {'worst':>14s} | {'parameters':>10s} | "
+          f"{'train/fold':>10s} | {'per file':>8s}")
     for name, row in rows.items():
         accs = row["acc"]
         worst = min(accs, key=accs.get)

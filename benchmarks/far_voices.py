@@ -7,8 +7,8 @@ Writes WAV files named by what they are (nothing is committed; the folder is you
 * ``digit_{d}_{voice}_{speed}_{pitch}.wav``: the ten digits spoken by a speech synthesizer with male and
   female voices, several English accents, two speeds and three pitches: voices no FSDD speaker has;
 * ``word_{word}_{voice}_{speed}_{pitch}.wav``: words that are not digits, same voices;
-* ``tone_*``, ``chirp_*``, ``noise_*``, ``music_*``, ``hum_*``, ``clicks_*``, ``rumble_*``: sounds that are not speech at all (16 kHz, so the
-  recognizer's resampling is exercised too).
+* ``tone_*``, ``chirp_*``, ``noise_*``, ``music_*``, ``hum_*``, ``clicks_*``, ``rumble_*``: sounds that are not
+  speech at all (16 kHz, so the recognizer's resampling is exercised too).
 """
 from __future__ import annotations
 

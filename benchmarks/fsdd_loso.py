@@ -1,7 +1,7 @@
 """Leave-one-speaker-out: how well does the recognizer hear a voice it never heard?
 
-    python benchmarks/fsdd_loso.py [--recipe course|first|plain] [--data DIR] [--epochs N] [--seeds 0,1] [--speakers a,b]
-                                   [--set FIELD=VALUE ...] [--save DIR]
+    python benchmarks/fsdd_loso.py [--recipe course|first|plain] [--data DIR] [--epochs N] [--seeds 0,1]
+                                   [--speakers a,b] [--set FIELD=VALUE ...] [--save DIR]
 
 For each speaker present, train a recipe on all recordings of the other speakers and test on every
 recording of the one left out (all indices, 50 × 10 per speaker): ``course`` is rnnlib.digits.Recipe(),
@@ -32,7 +32,8 @@ RECIPES = {"course": digits.Recipe(), "first": digits.FIRST_RECIPE, "plain": dig
 
 
 def with_settings(recipe: digits.Recipe, settings) -> digits.Recipe:
-    """``recipe`` with each ``FIELD=VALUE`` of ``settings`` applied (``features.FIELD`` for its feature configuration)."""
+    """``recipe`` with each ``FIELD=VALUE`` of ``settings`` applied (``features.FIELD`` for its feature
+    configuration)."""
     changes, feature_changes = {}, {}
     for setting in settings:
         field, _, value = setting.partition("=")
@@ -83,7 +84,8 @@ def main() -> None:
     if len(seeds) > 1:
         for speaker in speakers:
             runs = np.array([results[speaker, seed] for seed in seeds])
-            print(f"{speaker:10s} mean {runs.mean():.4f}, from {runs.min():.3f} to {runs.max():.3f} over {len(seeds)} seeds")
+            print(f"{speaker:10s} mean {runs.mean():.4f}, from {runs.min():.3f} to {runs.max():.3f} "
+                  f"over {len(seeds)} seeds")
     values = np.array(list(results.values()))
     print(f"{args.recipe} recipe, mean leave-one-speaker-out accuracy over {len(speakers)} speakers × {len(seeds)} "
           f"seeds: {values.mean():.4f} (runs from {values.min():.3f} to {values.max():.3f})")

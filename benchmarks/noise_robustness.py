@@ -59,7 +59,8 @@ def main() -> None:
             model = digits.new_recognizer(recipe, seed=seed).model
             digits.fit_model(model, seqs, labels, recipe, seed=seed, progress=False)
             for key, X in X_tests.items():
-                results.setdefault((name, key), []).append(np.mean(inference.predict_sequences(model, X).argmax(1) == y_test))
+                results.setdefault((name, key), []).append(
+                    np.mean(inference.predict_sequences(model, X).argmax(1) == y_test))
             print(f"seed {seed} {name}: " + "  ".join(f"{k} {'' if v is None else v}: {results[name, (k, v)][-1]:.3f}"
                                                       for k, v in conditions()), flush=True)
 

@@ -31,7 +31,8 @@ CLASSIC_CONTEXT = 640                       # 80 ms before and after, for the cl
 
 
 def methods(filler) -> dict:
-    """Every concealer measured; "before the gap" ones could run in real time, "both sides" ones read what the RNN reads."""
+    """Every concealer measured; "before the gap" ones could run in real time, "both sides" ones read what the RNN
+    reads."""
     return {"silence": repair.silence, "repeat previous packet": repair.repeat_previous,
             "LPC, no excitation (before the gap)": repair.lpc_extrapolate,
             "LPC, no excitation (both sides)": repair.both_sides(repair.lpc_extrapolate),

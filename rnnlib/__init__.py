@@ -5,21 +5,30 @@ Modules (import the ones you need, e.g. ``from rnnlib import audio, features``):
 - ``audio``: load/save, resample, synthetic test signals, noise at an SNR, quantization
 - ``features``: STFT, mel and MFCC features as ``(T, D)``; standardization; padding + masks
 - ``datasets``: the Free Spoken Digit Dataset: locate, download, verify, split
-- ``layers``: ``Dense``, ``RNN``, ``LSTM``, ``GRU`` with hand-written ``forward``/``backward``
+- ``layers``: the textbook steps (``rnn_step_forward`` …) and ``Dense``, ``RNN``, ``LSTM``, ``GRU`` with
+  hand-written ``forward``/``backward``
 - ``losses``, ``optim``: cross-entropy and MSE with their gradients; SGD, Adam, gradient clipping
 - ``gradcheck``: numeric gradients that prove a backward pass
-- ``tasks``, ``train``: toy sequence problems, and the training loops of lessons 04–06
+- ``tasks``: toy sequence problems (next sample, recall, adding, voiced waves)
+- ``train``: the training loops, in lesson order (04–09)
+- ``inference``: batched prediction over sequences of different lengths
+- ``experiments``: the measurements the lessons run (memory, gradient norms, saturation, …)
 - ``models``: a sequence classifier (stacked recurrent layers + readout), saved as ``.npz`` + JSON; the
   bidirectional gap filler of lesson 09
 - ``augment``: speed perturbation, noise and babble at an SNR, reverberation, time/frequency masks
 - ``recognizer``, ``digits``: lesson 07's spoken-digit recognizer and its command line
   (``python -m rnnlib.digits``)
+- ``novelty``: "is this a digit at all?", from the distance to what training looked like
+- ``dtw``: dynamic time warping and the template matcher, the recognizer's pre-neural rival (lesson 10)
 - ``metrics``, ``imbalance``: per-class recall and balanced accuracy; class weights, oversampling and
   prior correction for unfair data (lesson 08)
 - ``repair``: filling lost packets of speech (silence, repetition, linear prediction) and judging it in dB
   (lesson 09; its RNN is ``models.GapFiller``)
-- ``interop``: parameters to and from PyTorch's layout
-- ``plots``, ``widgets``: the figures and interactive demos of the lessons
+- ``frameworks``, ``interop``: the optional PyTorch and Keras models of lesson 10, and parameters to and from
+  PyTorch's layout
+- ``microphone``: recording in JupyterLab through the browser
+- ``plots``, ``widgets``: the figures, and the interactive demos of the lessons (UI only)
 - ``checks``: automatic checks for the exercises
+- ``course``: tooling for authors and instructors (editions, slides, site); no lesson imports it
 """
 __version__ = "0.1.0"

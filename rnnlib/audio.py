@@ -17,7 +17,7 @@ SAMPLE_RATE = 8000
 
 __all__ = [
     "SAMPLE_RATE", "load", "save", "resample", "pcm_to_float", "sine", "chirp", "white_noise",
-    "add_noise", "quantize", "rms", "set_loudness", "amplitude_to_db", "duration", "alias_frequency",
+    "add_noise", "quantize", "rms", "set_loudness", "amplitude_to_db", "alias_frequency",
 ]
 
 
@@ -166,11 +166,6 @@ def quantize(y, bits: int) -> np.ndarray:
     step = 2.0 / 2**bits
     levels = np.round(np.clip(y, -1.0, 1.0 - step) / step) * step
     return levels.astype(y.dtype)
-
-
-def duration(y, sr: int = SAMPLE_RATE) -> float:
-    """Length of ``y: (N,)`` in seconds."""
-    return _validate.as_signal(y).size / _validate.sample_rate(sr)
 
 
 def alias_frequency(freq: float, sr: int) -> float:

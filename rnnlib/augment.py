@@ -3,10 +3,11 @@
 A recognizer that has heard a handful of voices learns those voices. Augmentation makes the training
 set sound like more people and more rooms: faster and slower speakers (``speed``, which shifts
 pitch and formants together, roughly like a shorter or longer vocal tract), background noise
-(``noise``, and any recorded noise with ``mix``, e.g. the ``babble`` of other talkers), rooms that ring
-(``room_impulse_response`` and ``reverberate``), and missing slices of time or frequency (``spec_mask``,
-after SpecAugment). ``noisy_copy`` draws one of these rooms at random, for training (lesson 08), and
-``labelled_copies`` makes new versions of labelled recordings, each built together with its label.
+(white noise with :func:`rnnlib.audio.add_noise`; any recorded noise with ``mix``, e.g. the ``babble``
+of other talkers), rooms that ring (``room_impulse_response`` and ``reverberate``), and missing slices
+of time or frequency (``spec_mask``, after SpecAugment). ``noisy_copy`` draws one of these rooms at random, for
+training (lesson 08), and ``labelled_copies`` makes new versions of labelled recordings, each built together with
+its label.
 """
 from __future__ import annotations
 
@@ -15,20 +16,16 @@ from scipy.signal import fftconvolve
 
 from . import _validate, audio
 
-__all__ = ["speed", "noise", "mix", "babble", "room_impulse_response", "reverberate", "noisy_copy", "labelled_copies", "corrupt",
+__all__ = ["speed", "mix", "babble", "room_impulse_response", "reverberate", "noisy_copy", "labelled_copies", "corrupt",
            "spec_mask"]
 
 
 def speed(y, factor: float, sr: int = audio.SAMPLE_RATE) -> np.ndarray:
-    """Play ``y: (N,)`` ``factor`` times faster (and higher): ``factor = 1.1`` is 10% faster. Returns ``(≈N/factor,)``."""
+    """Play ``y: (N,)`` ``factor`` times faster (and higher): ``factor = 1.1`` is 10% faster. Returns
+    ``(≈N/factor,)``."""
     factor = _validate.positive_number(factor, "factor")
     # Resampling to sr/factor and playing back at sr changes tempo and pitch together.
     return audio.resample(y, sr, max(1, int(round(sr / factor))))
-
-
-def noise(y, snr_db: float, *, seed=None) -> np.ndarray:
-    """``y`` with white noise added at ``snr_db`` decibels below its level (see :func:`rnnlib.audio.add_noise`)."""
-    return audio.add_noise(y, snr_db, seed=seed)
 
 
 def _snr(snr_db) -> float:
@@ -148,8 +145,8 @@ def labelled_copies(waveforms, labels, rng: np.random.Generator, *, speeds=(0.8,
 
 
 def corrupt(waveforms, speakers, kind: str, level: float, *, seed=None) -> list[np.ndarray]:
-    """A test set in one room: each waveform ``(N_i,)`` with ``kind`` = ``"white"`` noise or ``"babble"`` at ``level`` dB
-    SNR, or in a ``"room"`` whose reverberation time is ``level`` seconds.
+    """A test set in one room: each waveform ``(N_i,)`` with ``kind`` = ``"white"`` noise or ``"babble"`` at ``level``
+    dB SNR, or in a ``"room"`` whose reverberation time is ``level`` seconds.
 
     speakers: who speaks each waveform; babble is made of four of the other waveforms whose speaker differs.
     """

@@ -7,7 +7,7 @@ digits 0–9 named ``{digit}_{speaker}_{index}.wav``. Where the recordings come 
    ``recordings/``, or the recordings themselves), if it is set;
 2. otherwise the per-user cache, downloading the pinned public archive (tag v1.0.10) once.
 
-Every recording is checked against ``data/fsdd_sha256.txt`` (the sha256 of all 3,000 public
+Every recording is checked against ``rnnlib/fsdd_sha256.txt`` (the sha256 of all 3,000 public
 files), so a truncated or edited file is named rather than silently used. Nothing here assumes
 how many speakers or files there are.
 """
@@ -21,12 +21,16 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["FSDD_VERSION", "ENV_DIR", "ENV_CACHE", "FSDDNotFoundError", "FSDDCorruptError", "Recording",
+           "parse_name", "load_checksums", "sha256", "verify", "cache_dir", "list_recordings", "locate",
+           "download_fsdd", "official_split", "speakers", "speaker_split", "find"]
+
 FSDD_VERSION = "v1.0.10"
 FSDD_ARCHIVE_URL = ("https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/"
                     f"{FSDD_VERSION}.tar.gz")
 ENV_DIR = "RNNLIB_FSDD_DIR"
 ENV_CACHE = "RNNLIB_CACHE_DIR"
-CHECKSUMS_FILE = Path(__file__).resolve().parent.parent / "data" / "fsdd_sha256.txt"
+CHECKSUMS_FILE = Path(__file__).resolve().parent / "fsdd_sha256.txt"   # shipped inside the package
 TEST_INDICES = range(0, 5)
 """FSDD's official split: index 0–4 of every digit and speaker is test, 5–49 is train."""
 
@@ -57,7 +61,8 @@ class Recording:
 
 
 def parse_name(name: str) -> tuple[int, str, int]:
-    """Split ``'{digit}_{speaker}_{index}.wav'`` into ``(digit, speaker, index)``; ``ValueError`` if it does not parse."""
+    """Split ``'{digit}_{speaker}_{index}.wav'`` into ``(digit, speaker, index)``; ``ValueError`` if it does not
+    parse."""
     match = _NAME.match(Path(name).name)
     if not match:
         raise ValueError(
@@ -70,8 +75,8 @@ def parse_name(name: str) -> tuple[int, str, int]:
 def load_checksums(path: Path = CHECKSUMS_FILE) -> dict[str, str]:
     """The published sha256 of every public recording: ``{file name: hex digest}``."""
     if not path.exists():
-        raise FileNotFoundError(f"The checksum list {path} is missing: reinstall the course "
-                                "(pip install -e . from a full checkout).")
+        raise FileNotFoundError(f"The checksum list {path} is missing: reinstall rnnlib "
+                                "(pip install -r requirements.txt from the course's folder).")
     sums = {}
     for line in path.read_text().splitlines():
         if line.strip():

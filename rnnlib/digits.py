@@ -27,6 +27,10 @@ from . import audio, augment, datasets, features, inference, metrics, models, tr
 from .novelty import NoveltyDetector
 from .recognizer import Pipeline, Recognizer
 
+__all__ = ["LABELS", "Recipe", "FIRST_RECIPE", "PLAIN", "recording_features", "augmented_features", "member_seed",
+           "waveform_features", "standardized_features", "new_recognizer", "fit_model", "train_recognizer",
+           "fit_novelty", "evaluate", "main"]
+
 LABELS = [str(d) for d in range(10)]
 
 
@@ -111,7 +115,8 @@ def member_seed(seed: int, k: int):
 
 
 def waveform_features(recognizer: Recognizer, waveforms, *, standardize: bool = True) -> list[np.ndarray]:
-    """Features ``(T_i, D)`` of each waveform ``(N_i,)`` (at ``recognizer.sample_rate``), as ``recognizer`` computes them."""
+    """Features ``(T_i, D)`` of each waveform ``(N_i,)`` (at ``recognizer.sample_rate``), as ``recognizer`` computes
+    them."""
     return [recognizer.features(y, recognizer.sample_rate, standardize=standardize) for y in waveforms]
 
 
@@ -338,10 +343,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except models.ModelFileError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError) as err:    # a ModelFileError is a ValueError
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -64,7 +64,8 @@ def set_spectral_radius(W: np.ndarray, radius: float) -> np.ndarray:
 
 
 def unit_gradients(rng, batch: int, hidden_size: int) -> np.ndarray:
-    """``(batch, hidden_size)`` random gradients, each row of length 1: a loss on the last state, in a random direction."""
+    """``(batch, hidden_size)`` random gradients, each row of length 1: a loss on the last state, in a random
+    direction."""
     dlast = rng.standard_normal((batch, hidden_size))
     return dlast / np.linalg.norm(dlast, axis=1, keepdims=True)
 

@@ -17,6 +17,9 @@ import numpy as np
 
 from . import _validate
 
+__all__ = ["FeatureConfig", "DEFAULT", "make_config", "fft_frequencies", "spectrogram_db", "mel_filterbank",
+           "mel_spectrogram_db", "mfcc", "Standardizer", "pad_sequences"]
+
 
 @dataclass(frozen=True)
 class FeatureConfig:
@@ -101,12 +104,6 @@ def _stft(y, sr, cfg):
 
     return librosa.stft(y, n_fft=cfg.fft_size(sr), hop_length=cfg.hop_length(sr),
                         win_length=cfg.win_length(sr), window="hann", center=True)
-
-
-def frame_times(n_frames: int, sr: int, config: FeatureConfig | None = None, **overrides) -> np.ndarray:
-    """The time in seconds at the centre of each of ``n_frames`` frames: ``(T,)``."""
-    cfg = make_config(config, **overrides)
-    return np.arange(n_frames) * cfg.hop_length(_validate.sample_rate(sr)) / sr
 
 
 def fft_frequencies(sr: int, config: FeatureConfig | None = None, **overrides) -> np.ndarray:
@@ -206,11 +203,12 @@ class Standardizer:
         self.std = None if std is None else np.asarray(std, dtype=np.float32)
 
     def fit(self, sequences, min_std: float = 1e-5) -> "Standardizer":
-        """sequences: one ``(T, D)`` array or a list of them (lengths may differ). Returns ``self``."""
-        frames = np.concatenate([_as_sequence(s, i) for i, s in enumerate(_as_list(sequences))], axis=0)
-        widths = {s.shape[1] for s in _as_list(sequences)}
+        """sequences: one ``(T, D)`` array, or a list or generator of them (lengths may differ). Returns ``self``."""
+        seqs = [_as_sequence(s, i) for i, s in enumerate(_as_list(sequences))]
+        widths = sorted({s.shape[1] for s in seqs})
         if len(widths) > 1:
-            raise ValueError(f"All sequences must have the same feature width D, got widths {sorted(widths)}.")
+            raise ValueError(f"All sequences must have the same feature width D, got widths {widths}.")
+        frames = np.concatenate(seqs, axis=0)
         self.mean = frames.mean(axis=0, dtype=np.float64).astype(np.float32)
         self.std = np.maximum(frames.std(axis=0, dtype=np.float64), min_std).astype(np.float32)
         return self

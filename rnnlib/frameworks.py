@@ -30,7 +30,8 @@ import os
 
 import numpy as np
 
-__all__ = ["MISSING_EXTRA", "missing", "require", "keras", "torch", "keras_weights", "keras_classifier", "torch_classifier"]
+__all__ = ["MISSING_EXTRA", "missing", "require", "keras", "torch", "keras_weights", "keras_classifier",
+           "torch_classifier", "keras_cnn", "keras_fit", "keras_predict"]
 
 MISSING_EXTRA = ("lesson 10 needs its optional framework extra: python -m pip install -r requirements-framework.txt "
                  "(PyTorch 2.13 CPU and Keras 3; see README)")

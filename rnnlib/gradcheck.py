@@ -75,7 +75,8 @@ def check_layer(layer, x, *, seed=0, max_entries: int | None = None, **forward_k
     """
     rng = np.random.default_rng(seed)
     x = np.array(x, dtype=np.float64)
-    states = {k: np.array(v, dtype=np.float64) for k, v in forward_kwargs.items() if k in ("h0", "c0") and v is not None}
+    states = {k: np.array(v, dtype=np.float64) for k, v in forward_kwargs.items()
+              if k in ("h0", "c0") and v is not None}
     others = {k: v for k, v in forward_kwargs.items() if k not in states}
 
     def run():

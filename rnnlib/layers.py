@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sigmoid", "rnn_step_forward", "rnn_step_backward", "lstm_step_forward", "lstm_step_backward", "gru_step_forward",
-           "gru_step_backward", "Layer", "Dense", "RNN", "LSTM", "GRU", "glorot_uniform", "orthogonal"]
+__all__ = ["sigmoid", "rnn_step_forward", "rnn_step_backward", "lstm_step_forward", "lstm_step_backward",
+           "gru_step_forward", "gru_step_backward", "Layer", "Dense", "RNN", "LSTM", "GRU", "glorot_uniform",
+           "orthogonal"]
 
 
 # ----------------------------------------------------------------------------- the textbook steps
@@ -135,7 +136,8 @@ def gru_step_backward(dh_t, cache):
 # ----------------------------------------------------------------------------- initializers
 
 def glorot_uniform(rng: np.random.Generator, fan_in: int, fan_out: int, dtype) -> np.ndarray:
-    """``U(-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``: keeps activations' variance steady. ``(fan_in, fan_out)``."""
+    """``U(-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``: keeps activations' variance steady.
+    ``(fan_in, fan_out)``."""
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
 

@@ -57,6 +57,7 @@ def softmax_cross_entropy(logits, targets, mask=None, class_weights=None) -> tup
     log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
     picked = np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]
     loss = float(-(w * picked).sum() / total)
+    # dlogits = (p - onehot(y)) * w / sum(w): cs231n's `dx[np.arange(N), y] -= 1`, for any number of leading axes.
     dlogits = np.exp(log_p)
     np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1, axis=-1)
     dlogits *= (w / total)[..., None]

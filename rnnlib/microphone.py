@@ -20,6 +20,8 @@ import anywidget
 import numpy as np
 import traitlets
 
+__all__ = ["Microphone"]
+
 # The AudioWorklet's code is loaded from a Blob URL, so the widget needs no file served next to it.
 _ESM = r"""
 const WORKLET = `
@@ -69,7 +71,8 @@ function render({ model, el }) {
       stream = await navigator.mediaDevices.getUserMedia(
         { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
     } catch (err) {
-      idle(`The microphone could not be opened (${err.name}): allow it in the browser, or use the upload button below.`);
+      idle(`The microphone could not be opened (${err.name}): allow it in the browser, ` +
+           `or use the upload button below.`);
       return;
     }
     const context = new AudioContext();
@@ -83,6 +86,7 @@ function render({ model, el }) {
     context.createMediaStreamSource(stream).connect(capture).connect(mute).connect(context.destination);
     session = { stream, context, chunks: [], length: 0 };
     meter.dataset.peak = 0;
+    meter.dataset.seconds = 0;
     const limit = model.get("max_seconds") * context.sampleRate;
     capture.port.onmessage = (event) => {
       if (!session) return;
@@ -95,6 +99,7 @@ function render({ model, el }) {
       const level = Math.max(0, Math.min(100, (db + 60) / 60 * 100));
       bar.style.width = `${level}%`;
       meter.dataset.peak = Math.max(Number(meter.dataset.peak), level);      // the loudest moment, for tests
+      meter.dataset.seconds = (session.length / context.sampleRate).toFixed(2);  // how much is recorded, for tests
       if (session.length >= limit) stop();
     };
     button.textContent = "\u25A0 Stop";

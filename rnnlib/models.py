@@ -12,7 +12,7 @@ import numpy as np
 from . import losses
 from .layers import GRU, LSTM, RNN, Dense
 
-__all__ = ["SequenceClassifier", "Ensemble", "RECURRENT_LAYERS"]
+__all__ = ["SequenceClassifier", "Ensemble", "RECURRENT_LAYERS", "GapFiller", "ModelFileError", "save", "load"]
 
 RECURRENT_LAYERS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 POOLINGS = ("last", "mean")
@@ -299,15 +299,17 @@ class GapFiller:
         return sum(layer.n_params for layer in self.layers)
 
     def inputs(self, windows, gap_frames: int) -> tuple[np.ndarray, np.ndarray]:
-        """Windows ``(B, (2·context + gap_frames)·frame)`` of samples → ``x: (B, T, frame + 1)`` and the gap ``mask: (B, T)``.
+        """Windows ``(B, (2·context + gap_frames)·frame)`` of samples → ``x: (B, T, frame + 1)`` and the gap
+        ``mask: (B, T)``.
 
         The gap's samples are zeroed in ``x`` (the model must not see them); the mask marks its frames.
         """
         windows = np.asarray(windows)
         T = 2 * self.context + gap_frames
         if windows.ndim != 2 or windows.shape[1] != T * self.frame:
-            raise ValueError(f"windows must be (B, {T * self.frame}): {self.context} frames of context, {gap_frames} of "
-                             f"gap and {self.context} of context, {self.frame} samples each; got {windows.shape}.")
+            raise ValueError(f"windows must be (B, {T * self.frame}): {self.context} frames of context, "
+                             f"{gap_frames} of gap and {self.context} of context, {self.frame} samples each; "
+                             f"got {windows.shape}.")
         frames = windows.reshape(len(windows), T, self.frame).astype(self.readout.dtype, copy=True)
         mask = np.zeros((len(windows), T), bool)
         mask[:, self.context:self.context + gap_frames] = True

@@ -73,7 +73,8 @@ class NoveltyDetector:
         return np.einsum("nch,hk,nck->nc", diff, self.precision, diff).min(axis=1)
 
     def calibrate(self, pooled, *, flag_share: float = 0.02) -> float:
-        """Set the threshold so that ``flag_share`` of ``pooled: (N, H)`` (real digits, unseen in training) is flagged."""
+        """Set the threshold so that ``flag_share`` of ``pooled: (N, H)`` (real digits, unseen in training) is
+        flagged."""
         if not 0.0 <= flag_share < 1.0:
             raise ValueError(f"flag_share must be in [0, 1), got {flag_share}.")
         scores = self.score(pooled)

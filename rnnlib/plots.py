@@ -11,6 +11,10 @@ import numpy as np
 from . import audio
 from . import features as _features
 
+__all__ = ["axes_or_new", "waveform", "samples", "spectrogram", "unrolled_rnn", "lstm_cell", "bptt_arrows",
+           "class_probabilities", "confusion_matrix", "per_class_recall", "aliasing", "window_tradeoff",
+           "impulse_memory", "learning_rates", "gradient_norms", "gap_fills"]
+
 
 def axes_or_new(ax, figsize=(9, 2.6)):
     """``ax`` if given, else the axes of a new figure of ``figsize``: how every drawing function starts."""
@@ -193,7 +197,8 @@ def bptt_arrows(steps: int = 3, *, ax=None):
                                 ec=red, lw=1))
     ax.text(gap * (0.6 + steps / 2), -1.1, "shared weights $w_x, w_h, b$: every step adds its share, "
             "$\\partial L/\\partial w_h = \\sum_t \\delta a_t\\, h_{t-1}$", ha="center", va="center", fontsize=9.5)
-    ax.text(gap * (steps + 1) / 2, 3.45, "grey: forward, step by step.   red: backward, from the last step to the first",
+    ax.text(gap * (steps + 1) / 2, 3.45,
+            "grey: forward, step by step.   red: backward, from the last step to the first",
             ha="center", fontsize=10)
     ax.set(xlim=(-0.7, gap * (steps + 1)), ylim=(-1.6, 3.7), aspect="equal")
     ax.axis("off")
@@ -229,7 +234,8 @@ def confusion_matrix(counts, *, ax=None, title: str = "confusion matrix", labels
 
 
 def per_class_recall(recalls: dict, *, ax=None, highlight=(), title: str = "recall per class"):
-    """Grouped bars: for each name in ``recalls`` (name → ``(C,)`` recall), one bar per class; ``highlight`` shades classes."""
+    """Grouped bars: for each name in ``recalls`` (name → ``(C,)`` recall), one bar per class; ``highlight`` shades
+    classes."""
     ax = axes_or_new(ax, figsize=(9, 2.8))
     n_classes = len(next(iter(recalls.values())))
     width = 0.8 / len(recalls)

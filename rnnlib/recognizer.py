@@ -16,6 +16,8 @@ from . import audio, augment, features, inference, models
 from ._validate import as_signal, positive_number
 from .novelty import NoveltyDetector
 
+__all__ = ["Prediction", "Pipeline", "Recognizer", "trim"]
+
 
 @dataclass
 class Prediction:

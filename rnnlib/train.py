@@ -77,7 +77,7 @@ def fit_sequence_regressor(rnn, readout, x, y, *, optimizer, steps: int, chunk: 
     return history
 
 
-# ----------------------------------------------------------------------------- lessons 05-06: a classifier, equal lengths
+# ----------------------------------------------------------------------------- lessons 05-06: classifier, equal lengths
 
 def classifier_step(model, optimizer, x, y, *, mask=None, clip: float | None = None, class_weights=None):
     """One update of a classifier: forward, cross-entropy, backward, clip, step.

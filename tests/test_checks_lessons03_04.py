@@ -179,7 +179,8 @@ def backward(dh_out, x, hs, W_xh, W_hh, *, later=True, tanh=True, shift=0, in_pl
 def cross_entropy(logits, y, *, stable=True, mean=True, onehot=True):
     z = logits - logits.max(axis=1, keepdims=True) if stable else logits
     with np.errstate(all="ignore"):
-        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True)) if stable else np.log(np.exp(z) / np.exp(z).sum(1, keepdims=True))
+        log_p = (z - np.log(np.exp(z).sum(axis=1, keepdims=True)) if stable
+                 else np.log(np.exp(z) / np.exp(z).sum(1, keepdims=True)))
     B = len(y)
     loss = -log_p[np.arange(B), y].sum() / (B if mean else 1)
     d = np.exp(log_p)
@@ -250,6 +251,65 @@ def test_lesson04_fallbacks_and_not_done_yet(capsys):
     assert np.isclose(cross_entropy(z, y)[0], losses.softmax_cross_entropy(z, y)[0])
 
 
+def train_loop(x, y, params, lr, steps, backward, *, after=False, sign=1.0, skip=(), readout_sum=True):
+    """A learner's train_rnn, right with the defaults, each switch one typical mistake."""
+    B, H = x.shape[0], params["W_hh"].shape[0]
+    history = []
+    for _ in range(steps):
+        hs = lesson04.forward_states(x, params["W_xh"], params["W_hh"], params["b_h"], np.zeros((B, H)))
+        h = hs[:, 1:]
+        loss, dy = losses.mean_squared_error(h @ params["W_hy"] + params["b_y"], y)
+        grads = backward(dy @ params["W_hy"].T, x, hs, params["W_xh"], params["W_hh"])
+        grads["W_hy"] = (h.reshape(-1, H).T @ dy.reshape(-1, dy.shape[-1]) if readout_sum
+                         else h[:, -1].T @ dy[:, -1])                      # only the last step's share
+        grads["b_y"] = dy.sum(axis=(0, 1))
+        for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"):
+            if name not in skip:
+                params[name] -= sign * lr * grads[name]
+        if after:
+            hs = lesson04.forward_states(x, params["W_xh"], params["W_hh"], params["b_h"], np.zeros((B, H)))
+            loss = losses.mean_squared_error(hs[:, 1:] @ params["W_hy"] + params["b_y"], y)[0]
+        history.append(loss)
+    return history
+
+
+def test_lesson04_train_rnn_accepts_a_right_loop_and_equals_rnnlibs_layers(capsys):
+    lesson04.train_rnn(train_loop)
+    assert "✅" in capsys.readouterr().out
+    from rnnlib import layers, optim
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((4, 7, 1)), rng.standard_normal((4, 7, 1))
+    rnn, readout = layers.RNN(1, 5, seed=0), layers.Dense(5, 1, seed=0)
+    params = {**{k: v.copy() for k, v in rnn.params.items()}, "W_hy": readout.params["W"].copy(),
+              "b_y": readout.params["b"].copy()}
+    ours = lesson04.train_rnn_reference(x, y, params, 0.1, 20)
+    sgd, theirs = optim.SGD([rnn, readout], lr=0.1), []
+    for _ in range(20):
+        loss, dy = losses.mean_squared_error(readout.forward(rnn.forward(x)), y)
+        rnn.backward(readout.backward(dy))
+        sgd.step()
+        theirs.append(loss)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+    np.testing.assert_allclose(params["W_hy"], readout.params["W"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"after": True}, r"those \*after\* each update"), ({"sign": -1.0}, "the loss went up"),
+    ({"skip": ("W_hy", "b_y")}, "W_hy, b_y never changed"), ({"readout_sum": False}, "W_hy differs.*Σ over b and t"),
+    ({"skip": tuple(lesson04.PARAMS)}, "every array in params is as it was"),
+])
+def test_lesson04_train_rnn_explains_wrong_answers(kwargs, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson04.train_rnn(lambda *a: train_loop(*a, **kwargs))
+
+
+def test_lesson04_train_rnn_not_done_and_fallback(capsys):
+    lesson04.train_rnn(lambda *a: None)
+    assert "not done yet" in capsys.readouterr().out
+    assert lesson04.training_function(lambda *a: None) is lesson04.train_rnn_reference
+    assert lesson04.training_function(train_loop) is train_loop
+
+
 def test_lesson03_rnn_forward_names_the_empty_sequence():
     def by_index(x, W_xh, W_hh, b_h, h0=None, mask=None):
         states, last = forward(x, W_xh, W_hh, b_h, h0, mask)
@@ -299,7 +359,8 @@ def test_lesson03_classify_blames_an_unfinished_or_wrong_rnn_forward_not_itself(
 
 
 def test_a_wrong_answer_shows_its_sentence_and_a_crash_keeps_the_learners_frames():
-    """IPython shows ExerciseError._render_traceback_(): no frame of rnnlib/checks, the learner's frames if theirs crashed."""
+    """IPython shows ExerciseError._render_traceback_(): no frame of rnnlib/checks, the learner's frames if theirs
+    crashed."""
     with pytest.raises(ExerciseError) as wrong:
         lesson03.classify(lambda *a: classify(*a, stable=False))
     shown = "\n".join(wrong.value._render_traceback_())

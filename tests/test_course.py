@@ -157,3 +157,12 @@ def test_fit_slides_keeps_a_lead_in_with_its_code():
     slidefit.fit(nb, {0: 50, 1: half, 2: 60, 3: half, 4: 40})
     types = [c.metadata["slideshow"].get("slide_type", "-") for c in nb.cells]
     assert types[2] == "subslide" and types[3] == "-", types     # "Now the code:" moved on with its code
+
+
+def test_slides_and_site_say_why_they_cannot_be_built_without_npm(tmp_path, monkeypatch):
+    from rnnlib.course import assets
+    monkeypatch.setenv("RNNLIB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(assets.shutil, "which", lambda name: None)
+    assert "npm is not installed" in assets.missing() and "reveal.js" in assets.missing()
+    monkeypatch.setattr(assets.shutil, "which", lambda name: "/usr/bin/npm")
+    assert assets.missing() is None

@@ -75,6 +75,17 @@ def test_standardizer_errors():
         scaler.transform(np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"\(T, D\)"):
         features.Standardizer().fit([np.zeros(5)])
+    with pytest.raises(ValueError, match=r"same feature width D, got widths \[3, 4\]"):
+        features.Standardizer().fit([np.zeros((5, 3)), np.zeros((2, 4))])
+
+
+def test_standardizer_fits_a_generator_like_a_list():
+    rng = np.random.default_rng(1)
+    train = [rng.normal(size=(n, 3)) for n in (4, 9)]
+    from_list = features.Standardizer().fit(train)
+    from_generator = features.Standardizer().fit(s for s in train)
+    np.testing.assert_array_equal(from_generator.mean, from_list.mean)
+    np.testing.assert_array_equal(from_generator.std, from_list.std)
 
 
 def test_pad_sequences_pads_and_masks():

@@ -120,12 +120,13 @@ def test_train_recognizer_learns_when_to_be_unsure(fsdd_dir):
     recipe = digits.Recipe(hidden_sizes=(16,), epochs=1, speeds=(1.1,), test_speeds=(1.0, 1.1), members=2,
                            room_share=0.5, loudness_db=-20.0, validation_fraction=0.25, unsure_share=0.1,
                            novelty_all_layers=False)
-    rec, history = digits.train_recognizer(recordings, recipe, seed=0, progress=False)
-    assert history["n_validation"] >= 20 and rec.novelty is not None and np.isfinite(rec.novelty.threshold)
+    validation, training = recordings[:40], recordings[40:]
+    rec, history = digits.train_recognizer(training, recipe, seed=0, progress=False, validation=validation)
+    assert history["n_validation"] == 40 and rec.novelty is not None and np.isfinite(rec.novelty.threshold)
     assert len(history["members"]) == recipe.members == 2           # a committee of two models: 2 × 16 states
     assert rec.novelty.means.shape[1] == 32
-    result = digits.evaluate(rec, recordings[:40])
-    assert 0.0 <= result["unsure_share"] <= 1.0 and result["unsure"].shape == (40,)
+    result = digits.evaluate(rec, validation)                         # calibrated to flag 10% of these: 4 of 40
+    assert result["unsure"].shape == (40,) and abs(result["unsure_share"] - recipe.unsure_share) <= 1 / 40
     # every layer's states: 16 + 8 for each of two members, and the recognizer hands the detector the same kind
     layered = replace(recipe, hidden_sizes=(16, 8), members=2, novelty_all_layers=True)
     rec, _ = digits.train_recognizer(recordings, layered, seed=0, progress=False)

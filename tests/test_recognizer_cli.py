@@ -146,7 +146,8 @@ def test_an_ensemble_answers_with_its_members_mean_and_round_trips(tmp_path):
                for k, kind in enumerate(["lstm", "gru"])]
     ensemble = models.Ensemble(members)
     x = np.random.default_rng(0).standard_normal((3, 7, 5))
-    np.testing.assert_allclose(ensemble.predict_proba(x), (members[0].predict_proba(x) + members[1].predict_proba(x)) / 2)
+    np.testing.assert_allclose(ensemble.predict_proba(x),
+                               (members[0].predict_proba(x) + members[1].predict_proba(x)) / 2)
     seqs = list(x)
     states, probs = inference.states_and_probabilities(ensemble, seqs)
     assert states.shape == (3, 8) and ensemble.n_params == members[0].n_params + members[1].n_params

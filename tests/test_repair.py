@@ -83,7 +83,8 @@ def test_conceal_errors_say_what_to_do():
 def test_gaps_fall_in_speech():
     y = np.concatenate([np.zeros(1000), audio.sine(200, 0.2), np.zeros(1000)])      # speech only in the middle
     starts = repair.speech_gap_starts(y, 160, context=200, count=50, seed=0)
-    assert len(starts) == 50 and starts.min() >= 1000 - 160 + 14 and starts.max() <= 2600 - 14   # rms ≥ 0.3: ≥ 9% in the tone
+    # rms ≥ 0.3: ≥ 9% in the tone
+    assert len(starts) == 50 and starts.min() >= 1000 - 160 + 14 and starts.max() <= 2600 - 14
     assert len(repair.speech_gap_starts(y[:300], 160, context=200, count=5)) == 0        # too short: none
     windows = repair.gap_windows([y, y[:300]], 160, context=200, per_recording=4, seed=1)
     assert windows.shape == (4, 560)
@@ -154,7 +155,8 @@ def test_gap_filler_equals_a_torch_bidirectional_gru():
             state[k + suffix] = torch.from_numpy(np.asarray(v))
     gru.load_state_dict(state)
     dense = torch.nn.Linear(8, 3).double()
-    dense.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in interop.dense_to_torch(model.readout.params).items()})
+    dense.load_state_dict({k: torch.from_numpy(np.asarray(v))
+                           for k, v in interop.dense_to_torch(model.readout.params).items()})
     xt = torch.tensor(x, requires_grad=True)
     theirs = dense(gru(xt)[0])
     np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=1e-10)

@@ -1,4 +1,5 @@
-"""The textbook steps of rnnlib.layers and the fast layers agree, and editing a layer's output never spoils its backward.
+"""The textbook steps of rnnlib.layers and the fast layers agree, and editing a layer's output never spoils its
+backward.
 
 The steps (``rnn_step_forward`` … ``gru_step_backward``) are the equations of lessons 03, 04 and 06 in plain
 NumPy; the layers rearrange the same arithmetic for speed. Here a loop of steps is run next to each layer, forward

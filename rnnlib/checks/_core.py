@@ -155,7 +155,8 @@ def check_value(got, expected, *, what: str, hint: str = "", rtol=1e-6, atol=1e-
     if not_attempted(got):
         raise NotDoneYet
     if not _close(got, expected, rtol, atol):
-        shape = f" (shape {np.shape(got)}, expected {np.shape(expected)})" if np.shape(got) != np.shape(expected) else ""
+        shape = (f" (shape {np.shape(got)}, expected {np.shape(expected)})"
+                 if np.shape(got) != np.shape(expected) else "")
         raise ExerciseError(f"{what}: expected {_fmt(expected)}, got {_fmt(got)}{shape}. {hint}".strip())
 
 

@@ -8,6 +8,8 @@ import numpy as np
 from .. import audio, datasets
 from ._core import ExerciseError, NotDoneYet, call, check_function, exercise, passed
 
+__all__ = ["reference_speech_bounds", "alias_frequency", "mix_at_snr", "speech_bounds"]
+
 
 @exercise("alias_frequency", not_by=('rnnlib.audio.alias_frequency',))
 def alias_frequency(fn) -> None:

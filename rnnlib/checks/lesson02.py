@@ -8,6 +8,8 @@ import numpy as np
 from .. import audio
 from ._core import ExerciseError, call, exercise, passed
 
+__all__ = ["mel_filterbank", "standardize_split", "stft_magnitude"]
+
 
 # ---------------------------------------------------------------- exercise 1: the STFT by hand
 

@@ -8,6 +8,8 @@ from ..layers import RNN, Dense
 from ..losses import softmax
 from ._core import ExerciseError, NotDoneYet, _fmt, builds_on, call, check_value, exercise, not_attempted, passed
 
+__all__ = ["classify", "rnn_forward"]
+
 
 def _mask(lengths, T):
     return np.arange(T)[None, :] < np.asarray(lengths)[:, None]
@@ -48,7 +50,8 @@ def _pair(got, what):
         raise NotDoneYet
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise ExerciseError(f"rnn_forward with {what}: expected a pair `return states, last`, "
-                            f"got {type(got).__name__}" + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else "")
+                            f"got {type(got).__name__}" + (f" of length {len(got)}"
+                                                           if isinstance(got, (tuple, list)) else "")
                             + ".")
     states, last = (np.asarray(v, dtype=np.float64) if not not_attempted(v) else v for v in got)
     if not_attempted(states) or not_attempted(last):
@@ -70,7 +73,8 @@ def rnn_forward(fn) -> None:
     for what, x, W_xh, W_hh, b_h, h0, mask in _forward_cases():
         args = [a.copy() if isinstance(a, np.ndarray) else a for a in (x, W_xh, W_hh, b_h, h0, mask)]
         got = _pair(call(fn, tuple(args), f"rnn_forward with {what}"), what)
-        if any(isinstance(a, np.ndarray) and not np.array_equal(a, b) for a, b in zip(args, (x, W_xh, W_hh, b_h, h0, mask))):
+        if any(isinstance(a, np.ndarray) and not np.array_equal(a, b)
+               for a, b in zip(args, (x, W_xh, W_hh, b_h, h0, mask))):
             raise ExerciseError(f"rnn_forward with {what} changed one of its inputs in place (x, the weights, h0 or "
                                 "the mask). Build new arrays instead: e.g. h = h0.copy(), or h = np.tanh(...).")
         states, last = got
@@ -86,7 +90,8 @@ def rnn_forward(fn) -> None:
             _diagnose_states(states, what, x, W_xh, W_hh, b_h, h0, mask)
             check_value(states, want_states, what=f"rnn_forward with {what}: states",
                         hint="Each step: h = tanh(x[:, t] @ W_xh + h @ W_hh + b_h), starting from h0 (zeros if None).")
-        if mask is not None and last.shape == want_last.shape and _same(last, states[:, -1]) and not _same(last, want_last):
+        if (mask is not None and last.shape == want_last.shape and _same(last, states[:, -1])
+                and not _same(last, want_last)):
             raise ExerciseError(f"rnn_forward with {what}: `last` is the state at the final, padded position. "
                                 f"Expected each sequence's state after its last *real* step, {_fmt(want_last)}; "
                                 f"got {_fmt(last)}. If padded steps keep the state, the h you carry is already it.")
@@ -100,8 +105,8 @@ def rnn_forward(fn) -> None:
             if _same(last[some], want_last[some]) and not _same(last, want_last):
                 raise ExerciseError(f"rnn_forward with {what}: `last` is right for every sequence except those "
                                     "with no real frame at all (length 0). Such a sequence never updates its "
-                                    f"state, so its `last` is its h0 (zeros if h0 is None): expected {_fmt(want_last)}, "
-                                    f"got {_fmt(last)}.")
+                                    "state, so its `last` is its h0 (zeros if h0 is None): "
+                                    f"expected {_fmt(want_last)}, got {_fmt(last)}.")
         check_value(last, want_last, what=f"rnn_forward with {what}: last", hint="`last` is the state h after the loop "
                     "(when padded steps keep the state, that is the state after each sequence's last real frame).")
     passed("Right: your loop matches rnnlib.layers.RNN, masks and all. That loop is the whole forward pass of an RNN.")

@@ -6,6 +6,9 @@ import numpy as np
 from .. import gradcheck, losses
 from ._core import ExerciseError, NotDoneYet, _fmt, call, exercise, not_attempted, passed, yours_or_reference
 
+__all__ = ["numeric_function", "forward_states", "numeric_gradient", "rnn_backward", "softmax_cross_entropy",
+           "rnn_backward_reference", "backward_function", "train_rnn_reference", "train_rnn", "training_function"]
+
 KEYS = ("W_xh", "W_hh", "b_h", "x", "h0")
 
 
@@ -275,3 +278,103 @@ def softmax_cross_entropy(fn) -> None:
             raise ExerciseError(f"{base}: expected dlogits {_fmt(want_d)}, got {_fmt(dlogits)}. {hint}")
     passed("Right: mean surprise at the right answer, and its gradient p - onehot(y) over B, stable in the "
            "thousands.")
+
+
+# --------------------------------------------------------------------------- exercise 4: train_rnn
+
+PARAMS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+def train_rnn_reference(x, y, params, lr, steps, backward=rnn_backward_reference):
+    """rnnlib's answer to exercise 4: full-batch gradient descent on the squared error of ``h_t W_hy + b_y``.
+
+    x: ``(B, T, D)``; y: ``(B, T, O)``; params: dict of the five arrays, changed in place. Returns the loss
+    before each of the ``steps`` updates.
+    """
+    history = []
+    for _ in range(steps):
+        hs = forward_states(x, params["W_xh"], params["W_hh"], params["b_h"], np.zeros((x.shape[0],
+                                                                                      params["W_hh"].shape[0])))
+        h = hs[:, 1:]                                                   # (B, T, H): the states that are read out
+        loss, dy_hat = losses.mean_squared_error(h @ params["W_hy"] + params["b_y"], y)
+        grads = backward(dy_hat @ params["W_hy"].T, x, hs, params["W_xh"], params["W_hh"])
+        grads["W_hy"] = np.einsum("bth,bto->ho", h, dy_hat)              # Σ over b and t of h_tᵀ δŷ_t
+        grads["b_y"] = dy_hat.sum(axis=(0, 1))
+        for name in PARAMS:
+            params[name] -= lr * grads[name]
+        history.append(float(loss))
+    return history
+
+
+def _training_case():
+    rng = np.random.default_rng(44)
+    B, T, D, H, O = 3, 6, 2, 4, 1
+    x, y = rng.standard_normal((B, T, D)), rng.standard_normal((B, T, O))
+    params = {"W_xh": rng.normal(0, 0.5, (D, H)), "W_hh": rng.normal(0, 0.4, (H, H)), "b_h": rng.normal(0, 0.1, H),
+              "W_hy": rng.normal(0, 0.5, (H, O)), "b_y": rng.normal(0, 0.1, O)}
+    return x, y, params, 0.05, 8
+
+
+@exercise("train_rnn", not_by=('rnnlib.train.fit_sequence_regressor', 'rnnlib.optim.SGD'))
+def train_rnn(fn) -> None:
+    """Exercise 4: ``fn(x, y, params, lr, steps, backward)`` trains in place and returns the ``steps`` losses."""
+    x, y, start, lr, steps = _training_case()
+    params = {k: v.copy() for k, v in start.items()}
+    base = f"train_rnn with x {x.shape}, y {y.shape}, lr = {lr}, steps = {steps}"
+    got = call(fn, (x.copy(), y.copy(), params, lr, steps, rnn_backward_reference), base)
+    if not_attempted(got):
+        raise NotDoneYet
+    want_params = {k: v.copy() for k, v in start.items()}
+    want = train_rnn_reference(x, y, want_params, lr, steps)
+    try:
+        history = [float(v) for v in got]
+    except (TypeError, ValueError):
+        raise ExerciseError(f"{base}: expected a list of {steps} losses, one per update, got "
+                            f"{type(got).__name__}.") from None
+    if len(history) != steps:
+        raise ExerciseError(f"{base}: expected {steps} losses (one per update), got {len(history)}.")
+    unchanged = [k for k in PARAMS if np.array_equal(np.asarray(params.get(k)), start[k])]
+    if unchanged == list(PARAMS):
+        raise ExerciseError(f"{base}: after your loop every array in params is as it was. Update the arrays *in* "
+                            "the dict (params[name] -= lr * gradient), so the caller sees the trained weights.")
+    if np.allclose(history[:-1], want[1:], rtol=1e-9):
+        raise ExerciseError(f"{base}: your losses are those *after* each update. Record the loss of the forward "
+                            "pass that the update's gradients come from, before changing the weights.")
+    if not np.isclose(history[0], want[0], rtol=1e-9):
+        raise ExerciseError(f"{base}: the first loss should be that of the starting weights, {want[0]:.6f}; got "
+                            f"{history[0]:.6f}. Start from h0 = zeros (B, H), and use the mean squared error of "
+                            "ŷ_t = h_t W_hy + b_y.")
+    if history[-1] > history[0]:
+        raise ExerciseError(f"{base}: the loss went up, {history[0]:.4f} → {history[-1]:.4f}: step *against* the "
+                            "gradient, params[name] -= lr * gradient.")
+    if unchanged:
+        raise ExerciseError(f"{base}: {', '.join(unchanged)} never changed. Every one of the five parameters takes "
+                            "a step, the readout's too.")
+    for name in PARAMS:
+        got_p = np.asarray(params[name], dtype=np.float64)
+        if got_p.shape != want_params[name].shape:
+            raise ExerciseError(f"{base}: after your loop {name} has shape {got_p.shape}, expected "
+                                f"{want_params[name].shape}: a gradient of the wrong shape was broadcast into it.")
+    # After one update each parameter has moved by its own gradient only: that names the one that is wrong.
+    one_step = {k: v.copy() for k, v in start.items()}
+    call(fn, (x.copy(), y.copy(), one_step, lr, 1, rnn_backward_reference), base)
+    want_one = {k: v.copy() for k, v in start.items()}
+    train_rnn_reference(x, y, want_one, lr, 1)
+    for name in PARAMS:
+        got_p = np.asarray(one_step[name], dtype=np.float64)
+        if not np.allclose(got_p, want_one[name], rtol=1e-7, atol=1e-10):
+            hint = {"W_hy": "its gradient is Σ over b and t of h_tᵀ δŷ_t: an (H, B·T) times (B·T, O) product.",
+                    "b_y": "its gradient is δŷ summed over the batch and the steps.",
+                    }.get(name, "the readout hands BPTT g_t = δŷ_t W_hyᵀ, and BPTT gives this gradient.")
+            gap = np.abs(got_p - want_one[name]).max()
+            raise ExerciseError(f"{base}: after one update {name} differs from plain gradient descent "
+                                f"(largest difference {gap:.2g}). For {name}, {hint}")
+    if not np.allclose(history, want, rtol=1e-7):
+        raise ExerciseError(f"{base}: expected the losses {_fmt(np.array(want))}, got {_fmt(np.array(history))}.")
+    passed("Right: forward, loss, backward through the readout and through time, a step downhill for all five "
+           "parameters, and the loss recorded before each step. Your network trains.")
+
+
+def training_function(yours):
+    """The training loop the lesson goes on with: yours if it passes, else :func:`train_rnn_reference`."""
+    return yours_or_reference(yours, train_rnn_reference, train_rnn, "train_rnn")

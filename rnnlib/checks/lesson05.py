@@ -9,6 +9,8 @@ from .. import optim
 from ..layers import RNN
 from ._core import ExerciseError, NotDoneYet, _fmt, call, exercise, not_attempted, passed, yours_or_reference
 
+__all__ = ["adam_update", "clip_grad_norm", "gradient_norms_back_in_time", "adam_function"]
+
 
 # ----------------------------------------------------------------------------- gradient_norms_back_in_time
 

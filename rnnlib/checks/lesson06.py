@@ -8,6 +8,8 @@ from ..layers import GRU, LSTM, lstm_step_forward, sigmoid
 from ..layers import lstm_step_backward as _step_backward
 from ._core import ExerciseError, NotDoneYet, call, exercise, not_attempted, passed
 
+__all__ = ["gru_forward", "lstm_step_backward"]
+
 
 # ----------------------------------------------------------------------------- lstm_step_backward
 # The lesson's forward step and the reference step back are rnnlib's textbook steps, rnnlib.layers.lstm_step_*.
@@ -197,7 +199,8 @@ def gru_forward(fn) -> None:
             tried = (f"x of shape {x.shape}, H = {H}" + (", h0 given" if use_h0 else ", h0=None") +
                      (f", mask with lengths {lengths}" if use_mask else ", mask=None"))
             args = (x.copy(), p["W_x"], p["W_h"], p["b_x"], p["b_h"],
-                    None if kwargs_h0 is None else kwargs_h0.copy(), None if kwargs_mask is None else kwargs_mask.copy())
+                    None if kwargs_h0 is None else kwargs_h0.copy(),
+                    None if kwargs_mask is None else kwargs_mask.copy())
             got = call(fn, args, "gru_forward")
             if got is None:
                 raise ExerciseError("gru_forward returned None: did you forget `return states, h`?")
@@ -209,7 +212,8 @@ def gru_forward(fn) -> None:
             states, last = (np.asarray(a, dtype=np.float64) for a in got)
             if states.shape != expected_states.shape or last.shape != expected_last.shape:
                 raise ExerciseError(f"gru_forward with {tried}: expected states of shape {expected_states.shape} and "
-                                    f"a last state of shape {expected_last.shape}, got {states.shape} and {last.shape}.")
+                                    f"a last state of shape {expected_last.shape}, "
+                                    f"got {states.shape} and {last.shape}.")
             ok_states = np.allclose(states, expected_states, rtol=1e-6, atol=1e-10)
             ok_last = np.allclose(last, expected_last, rtol=1e-6, atol=1e-10)
             if ok_states and ok_last:
@@ -238,6 +242,7 @@ def gru_forward(fn) -> None:
                            ("the last state differs", expected_last, last))
             bad = np.flatnonzero(~np.isclose(g, e, rtol=1e-6, atol=1e-10))[:3]
             raise ExerciseError(f"gru_forward with {tried}: {which} from layers.GRU "
-                                f"(at flat positions {bad.tolist()} expected {np.array2string(e.ravel()[bad], precision=4)}, "
+                                f"(at flat positions {bad.tolist()} "
+                                f"expected {np.array2string(e.ravel()[bad], precision=4)}, "
                                 f"got {np.array2string(g.ravel()[bad], precision=4)}). {hint}")
     passed("Right: your GRU matches layers.GRU, padding and all.")

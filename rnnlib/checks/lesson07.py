@@ -6,6 +6,8 @@ import numpy as np
 from .. import gradcheck, inference, losses, models, optim, train
 from ._core import ExerciseError, call, exercise, passed, yours_or_reference
 
+__all__ = ["readout_head", "train_one_epoch", "epoch_function"]
+
 
 def _head_reference(h, mask, W, b, labels):
     """Masked mean pooling, Dense, softmax cross-entropy: ``(loss, {"W", "b", "h"})``."""
@@ -197,12 +199,13 @@ def train_one_epoch(fn) -> None:
            augment=None, class_weights=None, on_batch=None)
     final = float(np.mean(inference.predict_sequences(model, seqs).argmax(axis=1) == labels))
     if final < 0.9:
-        raise ExerciseError(f"After 15 epochs of your loop a small GRU reached only {final:.2f} training accuracy on an "
-                            "easy toy task (the reference loop reaches about 1.0).")
+        raise ExerciseError(f"After 15 epochs of your loop a small GRU reached only {final:.2f} training accuracy "
+                            "on an easy toy task (the reference loop reaches about 1.0).")
     passed("Right: every sequence once per epoch, augmented, padded with its mask; one weighted, clipped step per "
            "batch; the progress bar moved; size-weighted averages; and a model that learns from your loop.")
 
 
 def epoch_function(yours):
-    """The epoch loop the lesson trains with: yours if it passes the check, else the course's (``train.train_epoch``)."""
+    """The epoch loop the lesson trains with: yours if it passes the check, else the course's
+    (``train.train_epoch``)."""
     return yours_or_reference(yours, train.train_epoch, train_one_epoch, "train_one_epoch")

@@ -6,6 +6,8 @@ import numpy as np
 from .. import gradcheck, imbalance, losses, metrics
 from ._core import ExerciseError, NotDoneYet, _fmt, call, check_value, exercise, not_attempted, passed
 
+__all__ = ["class_weights", "oversample", "recall_report"]
+
 
 def _report_reference(truth, predicted, n_classes) -> dict:
     confusion = metrics.confusion_matrix(truth, predicted, n_classes)
@@ -28,7 +30,8 @@ def _report_cases():
 
 @exercise("recall_report", not_by=('rnnlib.metrics.per_class_recall', 'rnnlib.metrics.balanced_accuracy',))
 def recall_report(fn) -> None:
-    """Exercise 1: ``fn(truth, predicted, n_classes)`` → dict of accuracy, per-class recall, balanced accuracy, worst class."""
+    """Exercise 1: ``fn(truth, predicted, n_classes)`` → dict of accuracy, per-class recall, balanced accuracy,
+    worst class."""
     for truth, predicted, n in _report_cases():
         what = f"recall_report on {truth.size} examples of {n} classes (per class {np.bincount(truth).tolist()})"
         got = call(fn, (truth, predicted, n), what)
@@ -74,7 +77,8 @@ def _weighted_cases():
     """(labels, logits): a 10 : 1 imbalance, a balanced set, three classes with one rare."""
     rng = np.random.default_rng(81)
     cases = []
-    for labels, C in ((np.array([0] * 10 + [1]), 2), (np.repeat(np.arange(4), 3), 4), (np.array([1, 1, 0, 2, 2, 2, 2, 2]), 3)):
+    for labels, C in ((np.array([0] * 10 + [1]), 2), (np.repeat(np.arange(4), 3), 4),
+                      (np.array([1, 1, 0, 2, 2, 2, 2, 2]), 3)):
         cases.append((labels, rng.standard_normal((labels.size, C)) * 2))
     return cases
 
@@ -143,7 +147,8 @@ def class_weights(weights_fn, loss_fn) -> None:
             numeric = gradcheck.numeric_gradient(lambda: float(call(loss_fn, (z, labels, weights), what)[0]), z)
             hint = ("Your loss is right, and a numeric gradient of it gives the expected dlogits, so the slip is in "
                     "the gradient: row b is w_{y_b} · (p_b − onehot(y_b)) / Σ w."
-                    if gradcheck.relative_error(numeric, want_d) < 1e-6 else "Row b is w_{y_b} · (p_b − onehot(y_b)) / Σ w.")
+                    if gradcheck.relative_error(numeric, want_d) < 1e-6
+                    else "Row b is w_{y_b} · (p_b − onehot(y_b)) / Σ w.")
             raise ExerciseError(f"{what}: expected dlogits {_fmt(want_d)}, got {_fmt(dlogits)}. {hint}")
     passed("Right: every class now weighs N / C in total however many examples it has, and the weighted mean's "
            "gradient gives each example its class's share.")
@@ -155,7 +160,8 @@ def _oversample_cases():
 
 @exercise("oversample", not_by=('rnnlib.imbalance.oversample',))
 def oversample(fn) -> None:
-    """Exercise 3: ``fn(labels, rng)`` → indices where every class appears as often as the largest, each example at least once."""
+    """Exercise 3: ``fn(labels, rng)`` → indices where every class appears as often as the largest, each example at
+    least once."""
     for k, labels in enumerate(_oversample_cases()):
         what = f"oversample(labels with counts {np.bincount(labels).tolist()}, rng)"
         got = call(fn, (labels, np.random.default_rng(k)), what)

@@ -7,6 +7,8 @@ from .. import losses, optim, repair, tasks, train
 from ..layers import GRU, Dense
 from ._core import ExerciseError, NotDoneYet, call, exercise, not_attempted, passed, yours_or_reference
 
+__all__ = ["step_function", "generator_function", "generate", "snr_db", "teacher_forced_step"]
+
 
 def _pair(seed):
     return GRU(1, 6, seed=seed), Dense(6, 1, seed=seed + 1)
@@ -68,7 +70,8 @@ def teacher_forced_step(fn) -> None:
 
 
 def step_function(yours):
-    """The training step the lesson trains with: yours if it passes the check, else ``rnnlib.train.teacher_forced_step``."""
+    """The training step the lesson trains with: yours if it passes the check, else
+    ``rnnlib.train.teacher_forced_step``."""
     return yours_or_reference(yours, train.teacher_forced_step, teacher_forced_step, "teacher_forced_step")
 
 

@@ -6,6 +6,8 @@ import numpy as np
 from .. import dtw, frameworks, models
 from ._core import ExerciseError, call, exercise, passed, yours_or_reference
 
+__all__ = ["dtw_function", "dtw_path", "keras_weights", "weights_function"]
+
 
 def _pairs():
     rng = np.random.default_rng(100)
@@ -37,7 +39,7 @@ def dtw_path(fn) -> None:
                                 f"Ta + Tb = {len(a) + len(b)}, so long words are not penalized for being long.")
         if not np.isclose(distance, want, rtol=1e-9):
             raise ExerciseError(f"{what}: the distance should be {want:.6f}, got {distance:.6f}. Check the border "
-                                "(D[0, 0] = 0, ∞ on the rest of row 0 and column 0), that each cell takes the "
+                                "(G[0, 0] = 0, ∞ on the rest of row 0 and column 0), that each cell takes the "
                                 "cheapest of its three ways in, and that c[i, j] is the Euclidean distance of "
                                 "a[i - 1] and b[j - 1].")
         if not path or path[0] != (0, 0) or path[-1] != (len(a) - 1, len(b) - 1):
@@ -50,8 +52,8 @@ def dtw_path(fn) -> None:
                                 "after walking back from the end?")
         if not np.isclose(_walk_cost(a, b, path), total, rtol=1e-9):
             raise ExerciseError(f"{what}: your walk costs {_walk_cost(a, b, path):.6f}, but the cheapest costs "
-                                f"{total:.6f}: walking back, always go to the cheapest of D[i-1, j-1], D[i-1, j] "
-                                "and D[i, j-1].")
+                                f"{total:.6f}: walking back, always go to the cheapest of G[i-1, j-1], G[i-1, j] "
+                                "and G[i, j-1].")
     slow = np.repeat(_pairs()[0][0], 2, axis=0)
     distance, _ = call(fn, (_pairs()[0][0], slow), "dtw_path(a, a played twice as slow)")
     if not np.isclose(float(distance), 0.0, atol=1e-12):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from .. import datasets
 
+__all__ = ["missing", "npm_package", "vendor"]
+
 #: name → (npm package, version, sha256 of the package's tarball).
 NPM_PACKAGES = {
     "reveal.js": ("reveal.js", "4.6.1", "4f4121ef2b8e7e9398bdecd7b3b6ce5e0ee3a2f5af221708eb6c4ce03bcae6be"),
@@ -32,10 +34,26 @@ _MATHJAX_UNUSED = shutil.ignore_patterns("unpacked", "SVG", "STIX-Web", "Latin-M
                                          "Neo-Euler", "test", "docs", "*.md", "localization")
 
 
+def _cached(name: str) -> Path:
+    package, version, _ = NPM_PACKAGES[name]
+    return datasets.cache_dir() / "npm" / f"{package.replace('/', '__')}-{version}"
+
+
+def missing() -> str | None:
+    """Why slides and the site cannot be built here, in one line, or None if they can.
+
+    They need the pinned packages above: already in the cache, or npm to fetch them.
+    """
+    absent = [NPM_PACKAGES[name][0] for name in NPM_PACKAGES if not (_cached(name) / "package.json").exists()]
+    if absent and shutil.which("npm") is None:
+        return f"npm is not installed and {', '.join(absent)} not cached (install Node.js, which brings npm)"
+    return None
+
+
 def npm_package(name: str) -> Path:
     """The extracted folder of one pinned npm package (fetched and verified on first use)."""
     package, version, digest = NPM_PACKAGES[name]
-    target = datasets.cache_dir() / "npm" / f"{package.replace('/', '__')}-{version}"
+    target = _cached(name)
     if (target / "package.json").exists():
         return target
     npm = shutil.which("npm")

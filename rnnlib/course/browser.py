@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = ["missing", "launch_chromium"]
+
 CHROMIUM = Path(os.environ.get("RNNLIB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run"]

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from . import notebooks
 
+__all__ = ["collapse_carriage_returns", "run", "execute"]
+
 
 def collapse_carriage_returns(nb) -> None:
     """Merge consecutive stream outputs and keep only the last state of each ``\\r``-updated line.

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import nbformat
 
+__all__ = ["lessons", "missing_extra", "read", "write", "source", "is_solution", "is_check", "tidy", "shows_widget",
+           "strip_solution", "solution_only_lines", "exercise_sizes"]
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -41,13 +44,6 @@ def missing_extra(path) -> str | None:
         raise ValueError(f"{path}: unknown extra {extra!r} in its metadata (known: 'framework').")
     from .. import frameworks
     return frameworks.missing()
-
-
-def lesson_number(path: Path) -> str:
-    match = _LESSON.match(Path(path).name)
-    if not match:
-        raise ValueError(f"{path} is not a lesson: lessons are named NN_title.ipynb.")
-    return match[1]
 
 
 def read(path) -> nbformat.NotebookNode:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from . import assets, notebooks
 
+__all__ = ["build_slides", "lesson_summary", "build_site"]
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from . import notebooks
 from .browser import launch_chromium, missing
 
+__all__ = ["measure", "fit", "fit_lesson"]
+
 HEIGHT = 720
 MARGIN = 24                   # reveal.js pads a slide; keep clear of the bottom edge
 

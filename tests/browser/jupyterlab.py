@@ -1,6 +1,6 @@
 """A throw-away JupyterLab server and a headless Chromium, for testing the lessons as a student sees them.
 
-What we learned driving them on these machines is in the course's notes on browser testing: autosave off
+What we learned driving them on these machines: autosave off
 (else the executed notebook is written back), windowing off (else off-screen cells are not in the page),
 a fresh workspace per run (else the last one's notebooks come back), Debian's Chromium through its
 executable path (no browser download), and flags that keep it off the network.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -86,12 +87,36 @@ class JupyterLab:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
+def wait_until_steady(page, expression: str, *, quiet: float = 1.0, timeout: float = 60) -> None:
+    """Wait until the JavaScript ``expression`` has kept one value for ``quiet`` seconds (a condition, not a sleep)."""
+    deadline, last, since = time.monotonic() + timeout, object(), time.monotonic()
+    while time.monotonic() < deadline:
+        value = page.evaluate(expression)
+        if value != last:
+            last, since = value, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"{expression} kept changing for {timeout} s (last value {last!r})")
+
+
+def error_outputs(page) -> list[str]:
+    """The text of every output that shows an exception or a warning.
+
+    JupyterLab 4 renders an error output as stderr text holding the traceback
+    (``application/vnd.jupyter.stderr``), not under ``application/vnd.jupyter.error``.
+    """
+    stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    return [text for text in stderr.all_inner_texts() if re.search(r"Traceback|Error|Exception|Warning", text)]
+
+
 def run_all(page, timeout: float = 300) -> float:
     """Click Run → Run All Cells and wait until every code cell has run; returns the seconds it took."""
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_function("document.querySelector('.jp-Notebook-ExecutionIndicator, .jp-Toolbar-kernelStatus')"
                            " !== null", timeout=60_000)
-    page.wait_for_timeout(1000)
+    # The cells render a moment after the kernel indicator appears: wait until their count stops changing.
+    wait_until_steady(page, "document.querySelectorAll('.jp-Notebook .jp-Cell').length")
     # The committed notebook already shows its stored prompt numbers: clear them, so "every prompt has a
     # number" can only mean "every cell has run".
     page.click("#jp-MainMenu >> text=Edit")

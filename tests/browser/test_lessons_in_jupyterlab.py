@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import pytest
 from rnnlib.course import notebooks
 from rnnlib.course.student import write_student_edition
 
-from .jupyterlab import JupyterLab, launch_chromium, missing, run_all
+from .jupyterlab import JupyterLab, error_outputs, launch_chromium, missing, run_all
 
 REASON = missing()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
@@ -62,13 +63,17 @@ def microphone_recording(fsdd_dir: Path, folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory, fsdd_dir):
+def microphone_wav(tmp_path_factory, fsdd_dir) -> Path:
+    return microphone_recording(fsdd_dir, tmp_path_factory.mktemp("microphone"))
+
+
+@pytest.fixture(scope="module")
+def browser(microphone_wav):
     """Chromium with a fake microphone (permission granted) that says MICROPHONE_SAYS."""
     from playwright.sync_api import sync_playwright
 
-    wav = microphone_recording(fsdd_dir, tmp_path_factory.mktemp("microphone"))
     with sync_playwright() as p:
-        chromium = launch_chromium(p, microphone_wav=wav)
+        chromium = launch_chromium(p, microphone_wav=microphone_wav)
         yield chromium
         chromium.close()
 
@@ -108,6 +113,35 @@ def chart_texts(output) -> list[str]:
     return [t for t in texts if t]
 
 
+TEN_DIGITS = {str(d) for d in range(10)}
+
+
+def eventually(read, ok, *, timeout: float = 30):
+    """``read()`` once ``ok(read())`` holds (polled), or its last value when ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not ok(value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value
+
+
+def settle(page, want: dict, *, timeout: float = 60) -> None:
+    """Wait until the widget views and audio players the stored notebook shows are drawn, and every image loaded.
+
+    If they never are, return anyway: the assertions that follow then say what is missing.
+    """
+    script = """([widgets, players]) =>
+        document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= widgets
+        && [...document.querySelectorAll('.jp-OutputArea-output audio')]
+               .filter(e => !e.closest('.jupyter-widgets')).length >= players
+        && [...document.querySelectorAll('.jp-OutputArea-output img')].every(img => img.complete)"""
+    try:
+        page.wait_for_function(script, arg=[want["widgets"], want["audio"]], timeout=timeout * 1000)
+    except Exception:
+        pass
+
+
 def check_upload(page, wav: Path, digit: int) -> None:
     """Upload ``wav`` through the lesson's button; the page must name the digit and chart all ten classes."""
     with page.expect_file_chooser() as chooser:
@@ -118,19 +152,22 @@ def check_upload(page, wav: Path, digit: int) -> None:
     text = answer.inner_text()
     assert f"I hear a {digit}" in text, f"the upload was answered with: {text[:300]!r}"
     assert "mixed down to mono" in text and "resampled to 8000 Hz" in text
-    page.wait_for_timeout(500)
     widget_area = page.locator(".jupyter-widgets .jp-OutputArea", has_text="I hear a").last   # answer, chart, player
-    labels = chart_texts(widget_area)
+    labels = eventually(lambda: chart_texts(widget_area), lambda labels: TEN_DIGITS <= set(labels))
     assert {str(d) for d in range(10)} <= set(labels) and "probability" in labels, f"chart labels: {labels}"
 
 
-def check_microphone(page, digit: int) -> None:
-    """Record from the (fake) microphone: the level moves, and the page names the digit and charts ten classes."""
+def check_microphone(page, digit: int, seconds: float) -> None:
+    """Record from the (fake) microphone: the level moves, and the page names the digit and charts ten classes.
+
+    seconds: how long the fake microphone's recording lasts; Stop is pressed once that much is recorded.
+    """
     mic = page.locator(".rnnlib-microphone").last
     mic.scroll_into_view_if_needed()
     mic.locator("button", has_text="Record").click()
     mic.locator(".rnnlib-status", has_text="Recording").wait_for(timeout=20_000)
-    page.wait_for_timeout(2000)                            # the fake microphone plays 1.9 s
+    page.wait_for_function("([el, s]) => Number(el.dataset.seconds || 0) >= s",
+                           arg=[mic.locator(".rnnlib-meter").element_handle(), seconds], timeout=30_000)
     mic.locator("button", has_text="Stop").click()
     peak = float(mic.locator(".rnnlib-meter").get_attribute("data-peak") or 0)
     assert peak > 0, "the level meter never moved"
@@ -140,15 +177,14 @@ def check_microphone(page, digit: int) -> None:
     except Exception:
         shown = page.locator(".jupyter-widgets .jp-OutputArea").last.inner_text()
         raise AssertionError(f"the microphone recording was answered with: {shown[:300]!r}") from None
-    page.wait_for_timeout(500)
     widget_area = page.locator(".jupyter-widgets .jp-OutputArea", has_text="I hear a").last
-    labels = chart_texts(widget_area)
+    labels = eventually(lambda: chart_texts(widget_area), lambda labels: TEN_DIGITS <= set(labels))
     assert {str(d) for d in range(10)} <= set(labels) and "probability" in labels, f"chart labels: {labels}"
     assert widget_area.locator("audio").count() == 1, "no player for the recording"
 
 
 @pytest.mark.parametrize("path", notebooks.lessons(), ids=lambda p: p.name)
-def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
+def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, microphone_wav, tmp_path):
     if notebooks.missing_extra(path):
         pytest.skip(f"{path.name}: {notebooks.missing_extra(path)}")
     want = expected(path)
@@ -158,9 +194,9 @@ def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
     try:
         page.goto(lab.url(f"{STUDENT_EDITION.relative_to(notebooks.ROOT)}/{path.name}"))
         run_all(page, timeout=300)
-        page.wait_for_timeout(3000)                        # widget views and images settle
-        errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
-        assert errors.count() == 0, f"{path.name}: error output in the browser:\n{errors.first.inner_text()[:1500]}"
+        settle(page, want)
+        errors = error_outputs(page)
+        assert not errors, f"{path.name}: error output in the browser:\n{errors[0][:1500]}"
         text = page.locator(".jp-Notebook").inner_text()
         checks = sum(notebooks.is_check(c) for c in notebooks.read(path).cells)
         outputs = "\n".join(page.locator(".jp-CodeCell .jp-OutputArea-output").all_inner_texts())
@@ -169,7 +205,8 @@ def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
         for failure in ("Error displaying widget", "model not found"):
             assert failure not in text, f"{path.name}: a widget failed to display ({failure!r})"
         views = page.locator(".jp-OutputArea-output > .jupyter-widgets")    # top-level widget views
-        assert views.count() == want["widgets"], f"{path.name}: {views.count()} widget views, expected {want['widgets']}"
+        assert views.count() == want["widgets"], (f"{path.name}: {views.count()} widget views, "
+                                                  f"expected {want['widgets']}")
         players = page.locator(".jp-OutputArea-output audio").evaluate_all(       # not those a widget draws
             "els => els.filter(e => !e.closest('.jupyter-widgets')).length")
         assert players == want["audio"], f"{path.name}: {players} audio players, expected {want['audio']}"
@@ -185,9 +222,28 @@ def test_lesson_runs_in_jupyterlab(path, lab, browser, fsdd_dir, tmp_path):
         if page.locator("text=Upload a WAV").count():
             check_upload(page, *phone_recording(fsdd_dir, tmp_path))
         if page.locator(".rnnlib-microphone").count():
-            check_microphone(page, MICROPHONE_SAYS[1])
+            import soundfile as sf
+            check_microphone(page, MICROPHONE_SAYS[1], sf.info(str(microphone_wav)).duration)
         assert not console_errors, f"{path.name}: JavaScript errors: {console_errors[:3]}"
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{path.stem}.png"), full_page=True)
         page.close()
+
+
+def test_an_error_in_a_lesson_is_seen(lab, browser):
+    """The error check above must be able to fail: a notebook that raises is caught by it, traceback and all."""
+    import nbformat
+
+    STUDENT_EDITION.mkdir(parents=True, exist_ok=True)
+    path = STUDENT_EDITION / "zz_raises.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('before')\n1 / 0")]), path)
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        page.goto(lab.url(f"{STUDENT_EDITION.relative_to(notebooks.ROOT)}/{path.name}"))
+        run_all(page, timeout=60)
+        errors = eventually(lambda: error_outputs(page), bool)
+        assert len(errors) == 1 and "ZeroDivisionError" in errors[0], errors
+    finally:
+        page.close()
+        path.unlink()

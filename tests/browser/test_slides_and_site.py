@@ -14,9 +14,11 @@ import pytest
 from rnnlib.course import notebooks
 from rnnlib.course.publish import build_site, build_slides
 
+from rnnlib.course.assets import missing as missing_assets
+
 from .jupyterlab import missing
 
-REASON = missing()
+REASON = missing() or missing_assets()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
 SCREENSHOTS = notebooks.ROOT / "build" / "screenshots"
 LESSONS = notebooks.lessons()
@@ -144,7 +146,11 @@ def test_site_lesson_page(lesson, site, browser):
         response = page.goto(site + f"{lesson.stem}.html")
         assert response.ok
         _wait_for_math(page, page.content())
-        page.wait_for_timeout(1500)                         # the widget renderer loads its saved state
+        widgets = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+        if widgets:                                          # the widget renderer loads their saved state
+            page.wait_for_function("n => document.querySelectorAll('.jupyter-widgets').length >= n", arg=widgets,
+                                   timeout=30_000)
+        page.wait_for_function("[...document.images].every(i => i.complete)", timeout=30_000)
         broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
         assert page.locator("img").count() >= images and broken == 0
         players = page.locator("audio").evaluate_all(                       # not those a saved widget shows
