@@ -2,7 +2,7 @@
 
 * Every lesson cell that nbval runs is marked ``notebooks``, every test in ``tests/browser`` ``browser``, so
   ``python -m pytest -m "not notebooks and not browser"`` is the quick unit loop (README).
-* A lesson that needs an optional extra (lesson 10's framework) is skipped, with the reason, where it is missing.
+* A lesson that needs an optional extra (lesson 11's framework) is skipped, with the reason, where it is missing.
 * A cell tagged ``depends-on-training`` prints what a training run produced. Float32 training lands on
   slightly different weights on another CPU (another BLAS kernel sums in another order, and hundreds of steps
   magnify the last bit), so nbval compares such a cell with its numbers masked: the words, the verdicts and the

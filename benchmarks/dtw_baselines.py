@@ -2,7 +2,7 @@
 
     python benchmarks/dtw_baselines.py [--per-speaker 100] [--templates 3,10]
 
-Lesson 10 compares DTW with a CNN and the RNN (``benchmarks/faq_bakeoff.py``), and DTW there reads all 20 MFCCs
+Lesson 11 compares DTW with a CNN and the RNN (``benchmarks/faq_bakeoff.py``), and DTW there reads all 20 MFCCs
 of the course's first front end: c0 included (mostly the recording's loudness, which differs by 15 dB between
 FSDD's voices), no loudness normalization, three templates per digit and speaker. A baseline deserves the
 settings that suit it, so this script measures, leave one speaker out, every combination of

@@ -13,7 +13,7 @@ recording of the one left out (a voice never heard). Three recognizers, the same
   softmax) in Keras on PyTorch, trained with the course recipe's data (every recording at five speeds) and
   optimizer (Adam 2e-3, clipping, 15 epochs, batches of 32), and listening at the same five speeds. It does
   not get the RNN recipe's time/frequency masks or its early stopping on a validation split.
-* **RNN**: the course's recognizer, ``digits.train_recognizer`` with ``digits.FIRST_RECIPE``: the recipe lesson 10's
+* **RNN**: the course's recognizer, ``digits.train_recognizer`` with ``digits.FIRST_RECIPE``: the recipe lesson 11's
   table was measured with (trimmed at 30 dB, each recording at its own loudness, early stopping). The features of
   all three come from it.
 

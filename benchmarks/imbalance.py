@@ -15,7 +15,7 @@ balanced. For each seed, the same model is trained with each remedy:
 
 Prints per remedy and seed the mean recall of the rare digits, the balanced accuracy (= accuracy on the
 balanced test split) and the accuracy a test set with the training's proportions would show, then the
-mean ± standard deviation over seeds. ``--model lesson`` is lesson 08's small model (LSTM 32, 8 epochs);
+mean ± standard deviation over seeds. ``--model lesson`` is lesson 09's small model (LSTM 32, 8 epochs);
 ``course`` is the course recipe's LSTM 64 → LSTM 64 for 15 epochs (without speed copies of every recording).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 
 from rnnlib import audio, augment, datasets, digits, imbalance, inference, metrics
 
-#: Lesson 08's tables were measured with the course's first recipe (trimmed at 30 dB, each recording at its own
+#: Lesson 09's tables were measured with the course's first recipe (trimmed at 30 dB, each recording at its own
 #: loudness, the best epoch kept): digits.FIRST_RECIPE, not the later aids for new voices of lesson 07.
 MODELS = {
     "lesson": replace(digits.FIRST_RECIPE, hidden_sizes=(32,), epochs=8, lr=3e-3, speeds=(), test_speeds=(1.0,),

@@ -8,7 +8,7 @@ SNR, or a room with a reverberation time of 0.2–0.8 s). The official test spli
 white noise and babble (four test recordings of other speakers) at 20, 10, 5 and 0 dB SNR, and rooms with
 RT60 = 0.5 and 1.0 s. The corrupted test sets are fixed (seed 1000); each training seed trains both models.
 Prints accuracy per condition, model and seed, then mean ± standard deviation over seeds.
-``--model lesson`` is lesson 08's small model (LSTM 32, 8 epochs); ``course`` LSTM 64 → LSTM 64, 15 epochs.
+``--model lesson`` is lesson 09's small model (LSTM 32, 8 epochs); ``course`` LSTM 64 → LSTM 64, 15 epochs.
 """
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ SAMPLE_RATE = 8000
 
 __all__ = [
     "SAMPLE_RATE", "load", "save", "resample", "pcm_to_float", "sine", "chirp", "white_noise",
-    "add_noise", "quantize", "rms", "set_loudness", "amplitude_to_db", "alias_frequency",
+    "add_noise", "quantize", "mu_law_encode", "mu_law_decode", "rms", "set_loudness", "amplitude_to_db",
+    "alias_frequency",
 ]
 
 
@@ -166,6 +167,35 @@ def quantize(y, bits: int) -> np.ndarray:
     step = 2.0 / 2**bits
     levels = np.round(np.clip(y, -1.0, 1.0 - step) / step) * step
     return levels.astype(y.dtype)
+
+
+def _mu(mu) -> int:
+    if not isinstance(mu, (int, np.integer)) or not 1 <= mu <= 65535:
+        raise ValueError(f"mu must be a whole number from 1 to 65535 (255 gives 256 classes), got {mu!r}.")
+    return int(mu)
+
+
+def mu_law_encode(y, mu: int = 255) -> np.ndarray:
+    """``y: (...)`` in [-1, 1] → integer classes ``0 … mu`` of the same shape (μ-law companding, G.711's curve).
+
+    The curve ``F(y) = sign(y) · ln(1 + mu·|y|) / ln(1 + mu)`` spends its ``mu + 1`` levels where speech spends its
+    time, near 0: quiet samples get fine steps, loud ones coarse steps. ``F(y)`` in [-1, 1] is then rounded to one
+    of ``mu + 1`` evenly spaced levels, numbered from 0. Values outside [-1, 1] are clipped first.
+    """
+    mu = _mu(mu)
+    y = np.clip(np.asarray(y, dtype=np.float64), -1.0, 1.0)
+    companded = np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu)            # in [-1, 1]
+    return np.round((companded + 1) / 2 * mu).astype(np.int64)
+
+
+def mu_law_decode(q, mu: int = 255) -> np.ndarray:
+    """Classes ``0 … mu`` → samples in [-1, 1]: the inverse of :func:`mu_law_encode`'s curve (float32)."""
+    mu = _mu(mu)
+    q = np.asarray(q)
+    if q.size and (not np.issubdtype(q.dtype, np.integer) or q.min() < 0 or q.max() > mu):
+        raise ValueError(f"mu-law classes must be whole numbers from 0 to {mu}.")
+    companded = 2 * q / mu - 1                                                   # back to [-1, 1]
+    return (np.sign(companded) * np.expm1(np.abs(companded) * np.log1p(mu)) / mu).astype(np.float32)
 
 
 def alias_frequency(freq: float, sr: int) -> float:

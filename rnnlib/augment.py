@@ -6,7 +6,7 @@ pitch and formants together, roughly like a shorter or longer vocal tract), back
 (white noise with :func:`rnnlib.audio.add_noise`; any recorded noise with ``mix``, e.g. the ``babble``
 of other talkers), rooms that ring (``room_impulse_response`` and ``reverberate``), and missing slices
 of time or frequency (``spec_mask``, after SpecAugment). ``noisy_copy`` draws one of these rooms at random, for
-training (lesson 08), and ``labelled_copies`` makes new versions of labelled recordings, each built together with
+training (lesson 09), and ``labelled_copies`` makes new versions of labelled recordings, each built together with
 its label.
 """
 from __future__ import annotations

@@ -3,9 +3,10 @@
     python -m rnnlib.digits train    --out digits.npz [--data DIR] [--epochs N] [--seed S]
     python -m rnnlib.digits evaluate --model digits.npz [--data DIR]
     python -m rnnlib.digits predict  --model digits.npz FILE.wav [FILE.wav ...]
+    python -m rnnlib.digits adapt    --model digits.npz --out mine.npz 0_me.wav 1_me.wav ... 9_me.wav
 
 The recipe is the original article's model (LSTM 64 → LSTM 64 → softmax, Adam, cross-entropy) on MFCCs with
-deltas, plus what lesson 07 measured to help with voices it has never heard: only silence trimmed, every
+deltas, plus what lesson 08 measured to help with voices it has never heard: only silence trimmed, every
 recording at one loudness, the states averaged over time rather than only the last one read, training data
 augmented with faster and slower copies of every recording (half of them in a noisy or echoing room) and
 random time/frequency masks, the weights of the last epochs averaged, and each recording recognized at
@@ -13,13 +14,16 @@ several speeds with the probabilities averaged.
 
 A trained recognizer also knows when it is unsure (:mod:`rnnlib.novelty`): ``predict`` prints ``?`` as the
 digit for a recording unlike any digit it learned (a tone, noise, another word), and ``evaluate`` reports how
-many test digits it would have answered with ``?``.
+many test digits it would have answered with ``?``. ``adapt`` teaches it a new voice from one recording of each
+digit (:mod:`rnnlib.adaptation`).
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -28,8 +32,8 @@ from .novelty import NoveltyDetector
 from .recognizer import Pipeline, Recognizer
 
 __all__ = ["LABELS", "Recipe", "FIRST_RECIPE", "PLAIN", "recording_features", "augmented_features", "member_seed",
-           "waveform_features", "standardized_features", "new_recognizer", "fit_model", "train_recognizer",
-           "fit_novelty", "evaluate", "main"]
+           "spec_masks", "waveform_features", "standardized_features", "new_recognizer", "fit_model",
+           "train_recognizer", "fit_novelty", "evaluate", "main"]
 
 LABELS = [str(d) for d in range(10)]
 
@@ -70,7 +74,7 @@ class Recipe:
 
 #: The course's first recipe, before the aids for new voices of lesson 07's section 5 were measured: trimmed at 30 dB,
 #: each recording at its own loudness, no rooms, lighter masks, 15 epochs and the best one's weights (early
-#: stopping), the detector on the top layer. Lesson 08 and its benchmarks (and lesson 10's table) were measured
+#: stopping), the detector on the top layer. Lesson 09 and its benchmarks (and lesson 11's table) were measured
 #: with it: ``replace(FIRST_RECIPE, ...)``.
 FIRST_RECIPE = Recipe(trim_db=30.0, loudness_db=None, room_share=0.0, time_masks=1, max_time_mask=8, freq_masks=1,
                       max_freq_mask=4, epochs=15, average_last=None, patience=6, unsure_share=0.02,
@@ -131,7 +135,8 @@ def standardized_features(recognizer: Recognizer, waveforms) -> list[np.ndarray]
     return [recognizer.scaler.transform(x) for x in raw]
 
 
-def _masker(recipe: Recipe):
+def spec_masks(recipe: Recipe):
+    """The recipe's random time and frequency masks as ``f(seq, rng) -> seq`` (:func:`rnnlib.augment.spec_mask`)."""
     def mask(seq, rng):
         return augment.spec_mask(seq, rng=rng, n_coeffs=recipe.feature_config.n_mfcc, time_masks=recipe.time_masks,
                                  max_time=recipe.max_time_mask, freq_masks=recipe.freq_masks,
@@ -158,9 +163,9 @@ def fit_model(model, seqs, labels, recipe: Recipe = Recipe(), *, seed: int = 0, 
 
     validation: ``(seqs, labels)`` measured after every epoch (and for early stopping, when ``recipe.patience``
     is set; the course's recipe averages the last epochs' weights instead). class_weights: ``(C,)`` for the
-    cross-entropy (lesson 08).
+    cross-entropy (lesson 09).
     """
-    mask = _masker(recipe) if recipe.spec_masks else None
+    mask = spec_masks(recipe) if recipe.spec_masks else None
     return train.fit(model, seqs, np.asarray(labels), validation=validation, epochs=recipe.epochs,
                      batch_size=recipe.batch_size, lr=recipe.lr, clip=recipe.clip, patience=recipe.patience,
                      augment=mask, class_weights=class_weights, seed=seed, progress=progress,
@@ -233,7 +238,7 @@ def fit_novelty(recognizer: Recognizer, recordings, validation, copies=None, *, 
     detector = NoveltyDetector.fit(np.mean(states, axis=0), labels, len(recognizer.labels), all_layers=all_layers)
     val_states, _ = recognizer.states_and_probabilities([audio.load(r.path, recognizer.sample_rate)
                                                          for r in validation], all_layers=all_layers)
-    detector.calibrate(val_states, flag_share=flag_share)
+    detector.calibrate(val_states, flag_share=flag_share, names=[r.path.name for r in validation])
     recognizer.novelty = detector
 
 
@@ -315,8 +320,43 @@ def _cmd_predict(args) -> int:
             failed += 1
             print(f"error: {result.error}", file=sys.stderr)
         else:
-            print(f"{result.path}\t{result.answer}\t{result.probability:.4f}")
+            print(f"{result.path}\t{result.answer}\t{result.probability:.4f}\t{result.label}")
     return 1 if failed else 0
+
+
+def _digit_of(path: Path) -> int:
+    match = re.match(r"(\d)_", path.name)
+    if not match:
+        raise ValueError(f"{path}: its name does not say which digit it is; name each file after its digit, "
+                         "like FSDD's, e.g. 7_me.wav or 7_take2.wav.")
+    return int(match[1])
+
+
+def _cmd_adapt(args) -> int:
+    from . import adaptation
+
+    rec = Recognizer.load(args.model)
+    if rec.novelty is None or not rec.novelty.calibrated_on:
+        raise ValueError(f"{args.model} does not list the validation recordings its 'unsure' threshold came from: "
+                         "train it again with python -m rnnlib.digits train.")
+    paths = [Path(f) for f in args.files]
+    labelled = [(path, _digit_of(path)) for path in paths]
+    missing = sorted(set(range(len(rec.labels))) - {digit for _, digit in labelled})
+    if missing:
+        raise ValueError(f"no recording of {', '.join(map(str, missing))}: say every digit once (0_me.wav, "
+                         "1_me.wav, ... 9_me.wav), so the recognizer learns your voice for all ten.")
+    waves = [rec.load_checked(path) for path, _ in labelled]           # a bad file stops here: nothing is written
+    recordings = _recordings(args.data)
+    calibration_names = set(rec.novelty.calibrated_on)
+    calibration = [r for r in recordings if r.path.name in calibration_names]
+    train_set, _ = datasets.official_split(recordings)
+    replay = adaptation.replay_sample(train_set, exclude=calibration_names, seed=args.seed)
+    adapted, seconds = adaptation.adapt(rec, waves, [digit for _, digit in labelled], replay=replay,
+                                        calibration=calibration, seed=args.seed,
+                                        progress=None if args.quiet else lambda m: print(m, file=sys.stderr))
+    path = adapted.save(args.out, **rec.extra, adapted_to=[p.name for p in paths])
+    print(f"adapted to {len(paths)} recordings in {seconds:.0f} s; saved {path}")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -334,12 +374,21 @@ def main(argv=None) -> int:
     p.add_argument("--model", required=True)
     p.add_argument("--data", help="FSDD folder (default: $RNNLIB_FSDD_DIR, else the downloaded copy)")
     p.set_defaults(run=_cmd_evaluate)
-    p = sub.add_parser("predict", help="recognize WAV files: prints path<TAB>digit<TAB>probability; the digit "
-                       "is '?' when the recording is unlike any digit learned (the probability is then the "
-                       "most probable digit's)")
+    p = sub.add_parser("predict", help="recognize WAV files: prints path<TAB>answer<TAB>probability<TAB>closest; "
+                       "the answer is the digit, or '?' when the recording is unlike any digit learned; the "
+                       "probability and the closest digit are the most probable digit's either way")
     p.add_argument("--model", required=True)
     p.add_argument("files", nargs="+", metavar="FILE.wav")
     p.set_defaults(run=_cmd_predict)
+    p = sub.add_parser("adapt", help="teach a recognizer your voice: one WAV of each digit, each named after its "
+                       "digit (0_me.wav ... 9_me.wav); saves the adapted recognizer to --out")
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True, help="where to save the adapted recognizer (.npz)")
+    p.add_argument("--data", help="FSDD folder (default: $RNNLIB_FSDD_DIR, else the downloaded copy)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="say nothing while adapting")
+    p.add_argument("files", nargs="+", metavar="D_NAME.wav")
+    p.set_defaults(run=_cmd_adapt)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -1,4 +1,4 @@
-"""Dynamic time warping: the isolated-word recognizer from before neural networks (lesson 10).
+"""Dynamic time warping: the isolated-word recognizer from before neural networks (lesson 11).
 
 Two recordings of the same digit are never equally fast: the vowel of one is longer, the pause of the other
 shorter. DTW compares two feature sequences, frames ``a_1 … a_Ta`` and ``b_1 … b_Tb`` (each ``D`` numbers), by

@@ -1,6 +1,6 @@
-"""The same recognizer in a deep-learning framework: Keras 3 (on PyTorch) and plain ``torch.nn`` (lesson 10).
+"""The same recognizer in a deep-learning framework: Keras 3 (on PyTorch) and plain ``torch.nn`` (lesson 11).
 
-Lesson 10's framework is an optional extra (``python -m pip install -r requirements-framework.txt``); nothing
+Lesson 11's framework is an optional extra (``python -m pip install -r requirements-framework.txt``); nothing
 else in the course needs it, and every function here says so clearly when it is missing.
 
 **Where each library keeps an LSTM's weights.** All three compute the same four gate blocks from
@@ -33,7 +33,7 @@ import numpy as np
 __all__ = ["MISSING_EXTRA", "missing", "require", "keras", "torch", "keras_weights", "keras_classifier",
            "torch_classifier", "keras_cnn", "keras_fit", "keras_predict"]
 
-MISSING_EXTRA = ("lesson 10 needs its optional framework extra: python -m pip install -r requirements-framework.txt "
+MISSING_EXTRA = ("lesson 11 needs its optional framework extra: python -m pip install -r requirements-framework.txt "
                  "(PyTorch 2.13 CPU and Keras 3; see README)")
 
 
@@ -72,7 +72,7 @@ def keras():
     except ImportError:
         raise ImportError(f"Keras is not installed; {MISSING_EXTRA}.") from None
     if module.backend.backend() != "torch":
-        raise ImportError(f"Keras runs on the {module.backend.backend()!r} backend; lesson 10 uses PyTorch's. "
+        raise ImportError(f"Keras runs on the {module.backend.backend()!r} backend; lesson 11 uses PyTorch's. "
                           "Set KERAS_BACKEND=torch before anything imports keras (restart the kernel).")
     return module
 
@@ -173,7 +173,7 @@ def torch_classifier(model):
 
 
 def keras_cnn(n_features: int, n_classes: int, *, channels: int = 64, width: int = 5):
-    """A small 1-D convolutional network over feature frames: the "RNN or CNN?" contender of lesson 10.
+    """A small 1-D convolutional network over feature frames: the "RNN or CNN?" contender of lesson 11.
 
     Two ``Conv1D`` layers (``channels`` filters, ``width`` frames wide, ReLU) with a max-pooling between, then
     the mean over time (``GlobalAveragePooling1D``) and ``Dense`` with a softmax. It sees ``width`` frames at a

@@ -1,4 +1,4 @@
-"""Unfair data: training sets where some classes are rare, and four remedies (lesson 08).
+"""Unfair data: training sets where some classes are rare, and four remedies (lesson 09).
 
 A model trained by minimizing the average loss learns what pays on average: if a class is one
 example in a hundred, getting it wrong costs little. The remedies change what pays:

@@ -1,4 +1,4 @@
-"""Running a trained classifier on many sequences of different lengths (lessons 05–10, the recognizer).
+"""Running a trained classifier on many sequences of different lengths (lessons 05–11, the recognizer).
 
 Sequences of similar length are batched together (:func:`length_buckets`), so each batch is padded only to its
 own longest member. Training (:mod:`rnnlib.train`) batches the same way; this module never trains anything.

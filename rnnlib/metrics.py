@@ -2,7 +2,7 @@
 
 Overall accuracy counts every recording once, so a class with few test recordings counts for little:
 a recognizer can miss most of a rare class and still look good. These measures give each class
-an equal say (lesson 08).
+an equal say (lesson 09).
 """
 from __future__ import annotations
 

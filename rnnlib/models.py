@@ -267,10 +267,10 @@ def load(path) -> tuple[SequenceClassifier | Ensemble, dict]:
     return model, config["metadata"]
 
 
-# ----------------------------------------------------------------------------- filling gaps (lesson 09)
+# ----------------------------------------------------------------------------- filling gaps (lesson 10)
 
 class GapFiller:
-    """Fill a gap in a waveform from both sides: a bidirectional GRU over short frames of samples (lesson 09).
+    """Fill a gap in a waveform from both sides: a bidirectional GRU over short frames of samples (lesson 10).
 
     The waveform around a gap is cut into frames of ``frame`` samples: ``context`` frames before the gap, the
     gap's frames (zeros), ``context`` frames after. Each step's input is one frame plus a flag that is 1 inside

@@ -35,9 +35,12 @@ class NoveltyDetector:
     means: ``(C, H)``; precision: ``(H, H)``, the inverse of the shared covariance; threshold: scores
     above it are flagged (``inf``, the default before :meth:`calibrate`, flags nothing). all_layers: which
     states it was fitted on, so a recognizer hands it the same kind (top layer only, or every layer's).
+    flag_share, calibrated_on: set by :meth:`calibrate`, so that adapting the recognizer to a new voice
+    (:mod:`rnnlib.adaptation`) can calibrate its new detector the same way, on the same recordings.
     """
 
-    def __init__(self, means, precision, threshold: float = np.inf, *, all_layers: bool = False):
+    def __init__(self, means, precision, threshold: float = np.inf, *, all_layers: bool = False,
+                 flag_share: float | None = None, calibrated_on=()):
         self.means = np.asarray(means, np.float64)
         self.precision = np.asarray(precision, np.float64)
         if self.means.ndim != 2 or self.precision.shape != (self.means.shape[1],) * 2:
@@ -45,6 +48,8 @@ class NoveltyDetector:
                              f"{self.precision.shape}.")
         self.threshold = float(threshold)
         self.all_layers = bool(all_layers)
+        self.flag_share = flag_share              # the share of real digits the threshold flags, once calibrated
+        self.calibrated_on = list(calibrated_on)  # names of the recordings it was calibrated on (for adaptation)
 
     @classmethod
     def fit(cls, pooled, labels, n_classes: int, *, ridge: float = 1e-3, all_layers: bool = False) -> "NoveltyDetector":
@@ -72,15 +77,16 @@ class NoveltyDetector:
         diff = pooled[:, None, :] - self.means[None]                          # (N, C, H)
         return np.einsum("nch,hk,nck->nc", diff, self.precision, diff).min(axis=1)
 
-    def calibrate(self, pooled, *, flag_share: float = 0.02) -> float:
+    def calibrate(self, pooled, *, flag_share: float = 0.02, names=()) -> float:
         """Set the threshold so that ``flag_share`` of ``pooled: (N, H)`` (real digits, unseen in training) is
-        flagged."""
+        flagged. names: the recordings those states come from (file names), kept in ``calibrated_on``."""
         if not 0.0 <= flag_share < 1.0:
             raise ValueError(f"flag_share must be in [0, 1), got {flag_share}.")
         scores = self.score(pooled)
         if len(scores) < 20:
             raise ValueError(f"calibrating on {len(scores)} recordings is too few; use a validation set of 20 or more.")
         self.threshold = float(np.quantile(scores, 1.0 - flag_share))
+        self.flag_share, self.calibrated_on = float(flag_share), [str(name) for name in names]
         return self.threshold
 
     def is_unsure(self, pooled) -> np.ndarray:
@@ -89,9 +95,10 @@ class NoveltyDetector:
 
     def to_dict(self) -> dict:
         return {"means": self.means.tolist(), "precision": self.precision.tolist(), "threshold": self.threshold,
-                "all_layers": self.all_layers}
+                "all_layers": self.all_layers, "flag_share": self.flag_share, "calibrated_on": self.calibrated_on}
 
     @classmethod
     def from_dict(cls, d: dict) -> "NoveltyDetector":
         # detectors saved before all_layers existed were fitted on the top layer's states
-        return cls(d["means"], d["precision"], d["threshold"], all_layers=d.get("all_layers", False))
+        return cls(d["means"], d["precision"], d["threshold"], all_layers=d.get("all_layers", False),
+                   flag_share=d.get("flag_share"), calibrated_on=d.get("calibrated_on", ()))

@@ -13,7 +13,7 @@ from . import features as _features
 
 __all__ = ["axes_or_new", "waveform", "samples", "spectrogram", "unrolled_rnn", "lstm_cell", "bptt_arrows",
            "class_probabilities", "confusion_matrix", "per_class_recall", "aliasing", "window_tradeoff",
-           "impulse_memory", "learning_rates", "gradient_norms", "gap_fills"]
+           "impulse_memory", "learning_rates", "gradient_norms", "gap_fills", "mahalanobis_picture"]
 
 
 def axes_or_new(ax, figsize=(9, 2.6)):
@@ -341,7 +341,7 @@ def gradient_norms(radii, kind: str = "rnn", *, ax=None, steps: int = 100):
 
 def gap_fills(y, start: int, gap: int, concealers: dict, *, sr: int = audio.SAMPLE_RATE, context: int = 640,
               axes=None):
-    """The original around a gap and each concealer's fill, each in its own panel with its SNR (lesson 09).
+    """The original around a gap and each concealer's fill, each in its own panel with its SNR (lesson 10).
 
     y: ``(N,)``; the gap is samples ``start … start + gap - 1``; concealers: name → ``f(left, right, n)``.
     """
@@ -362,3 +362,35 @@ def gap_fills(y, start: int, gap: int, concealers: dict, *, sr: int = audio.SAMP
         ax.set_yticks([])
     np.atleast_1d(axes)[-1].set_xlabel("time (ms)")
     return axes
+
+
+def mahalanobis_picture(*, ax=None, seed: int = 0):
+    """Lesson 08's 2-D picture of the Mahalanobis distance: two digit-like clouds that share one tilted spread,
+    the lines of equal Mahalanobis distance around each (ellipses, d² = 1, 4, 9), and two new points that the
+    ordinary (Euclidean) distance ranks the other way round. Returns the axes."""
+    ax = axes_or_new(ax, figsize=(6.2, 4.2))
+    rng = np.random.default_rng(seed)
+    cov = np.array([[1.0, 0.8], [0.8, 1.0]]) * 0.6                          # one spread, shared, tilted
+    means = np.array([[-1.6, 0.0], [1.6, 0.0]])
+    chol = np.linalg.cholesky(cov)
+    precision = np.linalg.inv(cov)
+    for k, (mean, colour) in enumerate(zip(means, ("C0", "C2"))):
+        cloud = mean + rng.standard_normal((120, 2)) @ chol.T
+        ax.scatter(*cloud.T, s=8, color=colour, alpha=0.5, label=f"training states of digit {'AB'[k]}")
+    grid = np.stack(np.meshgrid(np.linspace(-5, 5, 300), np.linspace(-4, 4, 240)), axis=-1)   # (240, 300, 2)
+    for mean, colour in zip(means, ("C0", "C2")):
+        diff = grid - mean
+        d2 = np.einsum("...i,ij,...j->...", diff, precision, diff)
+        ax.contour(grid[..., 0], grid[..., 1], d2, levels=[1, 4, 9], colors=colour, linewidths=0.9)
+    across, along = np.array([1.0, -1.0]) / np.sqrt(2), np.array([1.0, 1.0]) / np.sqrt(2)
+    points = {"P": means[0] + 1.3 * across, "Q": means[0] + 2.4 * along}   # P: near, across the spread; Q: along it
+    for name, p in points.items():
+        d2 = float((p - means[0]) @ precision @ (p - means[0]))
+        euclid = float(np.linalg.norm(p - means[0]))
+        ax.plot(*p, "k*", ms=11)
+        ax.annotate(f"{name}: {euclid:.1f} from A's centre, d² = {d2:.0f}", p, textcoords="offset points",
+                    xytext=(8, -12 if name == "P" else 6), fontsize=8)
+    ax.set(xlim=(-5, 5), ylim=(-4, 4), aspect="equal", xlabel="state, unit 1", ylabel="state, unit 2",
+           title="lines of equal Mahalanobis distance: d² = 1, 4, 9")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax

@@ -1,4 +1,4 @@
-"""Filling gaps in speech: packet-loss concealment, and how to judge it (lesson 09).
+"""Filling gaps in speech: packet-loss concealment, and how to judge it (lesson 10).
 
 A phone or video call sends speech in packets of 20–40 ms; when one is lost, the receiver must play
 *something* in its place. Every method here is a **concealer**: a function ``f(left, right, n)`` that

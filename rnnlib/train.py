@@ -9,7 +9,7 @@
 * lesson 07: :func:`train_epoch` and :func:`fit` for a :class:`rnnlib.models.SequenceClassifier` on sequences of
   any length: batches of similar lengths, masks, a seeded shuffle, Adam, clipping, a progress bar, a history of
   loss and accuracy, early stopping on a validation set with the best weights restored, or weight averaging;
-* lesson 09: :func:`teacher_forced_step` and :func:`generate` for a next-sample predictor, and
+* lesson 10: :func:`teacher_forced_step` and :func:`generate` for a next-sample predictor, and
   :func:`fit_gap_filler` for :class:`rnnlib.models.GapFiller`.
 
 Running a trained model lives in :mod:`rnnlib.inference`; the lessons' experiments in :mod:`rnnlib.experiments`.
@@ -26,7 +26,7 @@ from .features import pad_sequences
 from .inference import length_buckets, predict_sequences
 
 __all__ = ["fit_sequence_regressor", "classifier_step", "fit_classifier", "progress_bar", "train_epoch", "fit",
-           "teacher_forced_step", "generate", "fit_gap_filler"]
+           "teacher_forced_step", "generate", "sampled_step", "generate_by_sampling", "fit_gap_filler"]
 
 
 # ----------------------------------------------------------------------------- lesson 04: a sequence regressor
@@ -247,10 +247,10 @@ def fit(model, seqs, labels, *, validation=None, epochs: int = 30, batch_size: i
     return history
 
 
-# ----------------------------------------------------------------------------- lesson 09: predicting sound
+# ----------------------------------------------------------------------------- lesson 10: predicting sound
 
 def teacher_forced_step(rnn, readout, optimizer, waves, clip: float | None = 1.0) -> float:
-    """One update of a next-sample predictor on ``waves: (B, N)`` with mean squared error (lesson 09).
+    """One update of a next-sample predictor on ``waves: (B, N)`` with mean squared error (lesson 10).
 
     Teacher forcing: the inputs are the true samples ``0 … N-2`` and the targets the true samples ``1 … N-1``, so
     at every step the model predicts the next sample from the true past, whatever it predicted before. Forward,
@@ -269,7 +269,7 @@ def teacher_forced_step(rnn, readout, optimizer, waves, clip: float | None = 1.0
 
 
 def generate(rnn, readout, prompt, n_steps: int) -> np.ndarray:
-    """Free running (lesson 09): read ``prompt: (P,)``, then feed each prediction back in as the next input.
+    """Free running (lesson 10): read ``prompt: (P,)``, then feed each prediction back in as the next input.
 
     rnn: a one-state recurrent layer with one input (``RNN`` or ``GRU``, ``input_size=1``); readout: its
     ``Dense(H, 1)``. The first generated sample is the prediction after the whole prompt. Returns ``(n_steps,)``.
@@ -284,9 +284,50 @@ def generate(rnn, readout, prompt, n_steps: int) -> np.ndarray:
     return generated
 
 
+def sampled_step(rnn, readout, optimizer, classes, decode, clip: float | None = 1.0) -> float:
+    """One teacher-forced step of a sample-level classifier (lesson 10): predict the *class* of every next sample.
+
+    classes: ``(B, N)`` integer classes of the waveforms (e.g. μ-law, :func:`rnnlib.audio.mu_law_encode`); the
+    model reads the decoded value of each sample, ``decode(classes)``, and its ``readout`` gives one score per
+    class for the next one. Cross-entropy, clipping, one optimizer step. Returns the loss before the step.
+    """
+    heard = np.asarray(decode(classes), dtype=rnn.dtype)[:, :-1, None]            # (B, N-1, 1): what it reads
+    logits = readout.forward(rnn.forward(heard))                                    # (B, N-1, C)
+    loss, dlogits = losses.softmax_cross_entropy(logits, np.asarray(classes)[:, 1:])
+    rnn.backward(readout.backward(dlogits))
+    if clip:
+        optim.clip_grad_norm([rnn, readout], clip)
+    optimizer.step()
+    return loss
+
+
+def generate_by_sampling(rnn, readout, prompt, n_steps: int, *, encode, decode, temperature: float = 1.0,
+                         rng=None) -> np.ndarray:
+    """Free running that *samples* (lesson 10): read ``prompt: (P,)`` (as its classes decode), then draw each next
+    sample's class from the softmax of ``readout``'s scores divided by ``temperature``, and feed its value back.
+
+    Temperature 1 draws from the model's own distribution; below 1 sharpens it towards the likeliest class,
+    above 1 flattens it. Returns the ``(n_steps,)`` generated samples.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}.")
+    rng = np.random.default_rng(rng)
+    heard = np.asarray(decode(encode(np.asarray(prompt))), dtype=rnn.dtype)
+    out = rnn.forward(heard[None, :, None])                                        # (1, P, H)
+    h, scores = rnn.last_state, readout.forward(out[:, -1])[0]                      # scores: (C,)
+    generated = np.empty(int(n_steps))
+    for k in range(int(n_steps)):
+        p = losses.softmax(scores / temperature)
+        value = float(decode(np.array([rng.choice(len(p), p=p)]))[0])
+        generated[k] = value
+        out = rnn.forward(np.full((1, 1, 1), value, dtype=rnn.dtype), h0=h)       # one step, from the carried state
+        h, scores = rnn.last_state, readout.forward(out[:, 0])[0]
+    return generated
+
+
 def fit_gap_filler(model, windows: dict, *, epochs: int = 4, batch_size: int = 64, lr: float = 2e-3,
                    clip: float = 1.0, seed=0, progress: bool = True) -> dict:
-    """Train a :class:`rnnlib.models.GapFiller` on windows of speech around gaps (lesson 09).
+    """Train a :class:`rnnlib.models.GapFiller` on windows of speech around gaps (lesson 10).
 
     windows: gap length in frames → ``(N, (2·context + gap_frames)·frame)`` windows (see
     :func:`rnnlib.repair.gap_windows`). Each epoch shuffles all batches of all gap lengths together; a batch

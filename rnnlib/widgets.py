@@ -14,7 +14,7 @@ import numpy as np
 from . import audio, plots
 
 __all__ = ["aliasing_demo", "window_demo", "memory_demo", "learning_rate_demo", "gradient_demo", "display_figure",
-           "noise_demo", "repair_demo", "show_answer", "recognize_your_voice"]
+           "noise_demo", "repair_demo", "show_answer", "recognize_your_voice", "teach_your_voice"]
 
 
 def aliasing_demo(tone_hz: float = 1000.0):
@@ -221,3 +221,130 @@ def recognize_your_voice(recognizer, *, max_seconds: float = 3.0):
     mic.on_recording(on_recording)
     upload.observe(on_upload, names="value")
     return ui.VBox([mic, ui.HTML("Or upload a WAV you recorded elsewhere:"), upload, out])
+
+
+def _take_problem(recognizer, y, sr) -> str | None:
+    """Why a take cannot be used, as a sentence for the learner, or None if it can."""
+    try:
+        recognizer.check_level(y, "This take")
+    except ValueError as err:
+        return str(err).replace("This take: the recording is silent", "That take was silent")
+    if np.mean(np.abs(y) >= 0.99) > 0.001:
+        return ("That take was too loud: it hit the top of the range (clipped), which distorts the sound. Move "
+                "a little away from the microphone, or speak more softly, and record it again.")
+    return None
+
+
+def teach_your_voice(recognizer, *, replay, calibration, max_seconds: float = 3.0):
+    """Teach ``recognizer`` your voice: say each digit once (or upload ten WAVs), adapt, then say any digit.
+
+    replay, calibration: the recordings :func:`rnnlib.adaptation.adapt` needs (the voices the recognizer knows,
+    and its validation recordings). Every take shows its level and can be recorded again; a silent or clipped
+    take is refused with a sentence. Once all ten digits have a take, "Teach it my voice" adapts a copy of the
+    recognizer (a few seconds, with a progress bar) and a new microphone answers with it. The adapted recognizer
+    is then the widget's ``.adapted`` attribute (save it with ``.save(path)``).
+    """
+    import tempfile
+    from pathlib import Path
+
+    from . import adaptation
+    from .microphone import Microphone
+
+    labels = list(recognizer.labels)
+    takes: dict[int, tuple] = {}
+    mic = Microphone(max_seconds=max_seconds)
+    which = ui.ToggleButtons(options=[(label, k) for k, label in enumerate(labels)], value=0,
+                             description="say:", style={"button_width": "2.6em"})
+    status = ui.HTML()
+    upload = ui.FileUpload(accept=".wav,audio/wav", multiple=True, description="Upload ten WAVs")
+    teach = ui.Button(description="Teach it my voice", button_style="success", disabled=True)
+    bar = ui.IntProgress(min=0, max=10, value=0, layout={"visibility": "hidden"})
+    after = ui.Output()
+    box = ui.VBox([ui.HTML("Say the digit that is selected below, then press Stop; the next one is selected for "
+                           "you. Click a digit to record it again."), which, mic, status,
+                   ui.HTML("Or upload ten WAVs named after their digits (<code>0_me.wav</code> … "
+                           "<code>9_me.wav</code>):"), upload, ui.HBox([teach, bar]), after])
+    box.adapted = None
+
+    def show_takes(message: str = "") -> None:
+        cells = []
+        for k, label in enumerate(labels):
+            if k in takes:
+                y, _ = takes[k]
+                level = audio.amplitude_to_db(float(np.max(np.abs(y))))
+                cells.append(f"<b>{label}</b>: ✓ {level:.0f} dB")
+            else:
+                cells.append(f"<b>{label}</b>: –")
+        status.value = (f"<div>{' &nbsp; '.join(cells)}</div>" + (f"<div>{message}</div>" if message else ""))
+        teach.disabled = len(takes) < len(labels)
+
+    def accept(k: int, y, sr) -> str:
+        problem = _take_problem(recognizer, y, sr)
+        if problem:
+            return problem
+        takes[k] = (y, sr)
+        return ""
+
+    def on_recording(y, sr):
+        k = which.value
+        message = accept(k, y, sr)
+        if not message:
+            missing = [j for j in range(len(labels)) if j not in takes]
+            if missing:
+                which.value = next((j for j in missing if j > k), missing[0])
+            message = (f"Got your {labels[k]}." + (" All ten are there: press <b>Teach it my voice</b>."
+                                                  if not missing else ""))
+        show_takes(message)
+
+    def on_upload(change):
+        files = change["new"]
+        if not files:
+            return
+        notes = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for item in files:
+                name = Path(item["name"]).name
+                label = name.split("_", 1)[0]
+                if "_" not in name or label not in labels:
+                    notes.append(f"{name}: its name does not start with a digit and an underscore (like 7_me.wav).")
+                    continue
+                path = Path(tmp) / name
+                path.write_bytes(bytes(item["content"]))
+                try:
+                    y, sr = recognizer.load_checked(path)
+                except (FileNotFoundError, ValueError) as err:
+                    notes.append(str(err).replace(str(path), name))
+                    continue
+                problem = accept(labels.index(label), y, sr)
+                if problem:
+                    notes.append(f"{name}: {problem}")
+        show_takes("<br>".join(notes))
+
+    def on_teach(_button):
+        teach.disabled = True
+        bar.layout.visibility = "visible"
+        bar.value = 0
+
+        def progress(message: str) -> None:
+            bar.value = min(bar.max, bar.value + 1)
+            bar.description = ""
+            status.value = status.value.split("<div><i>")[0] + f"<div><i>{message}…</i></div>"
+
+        order = sorted(takes)
+        adapted, seconds = adaptation.adapt(recognizer, [takes[k] for k in order], order, replay=replay,
+                                            calibration=calibration, progress=progress)
+        box.adapted = adapted
+        bar.layout.visibility = "hidden"
+        show_takes(f"Learned your voice in {seconds:.0f} s.")
+        with after:
+            after.clear_output()
+            from IPython.display import Markdown, display
+            display(Markdown("**Now say any digit**, as often as you like:"))
+            display(recognize_your_voice(adapted, max_seconds=max_seconds))
+        teach.disabled = False
+
+    mic.on_recording(on_recording)
+    upload.observe(on_upload, names="value")
+    teach.on_click(on_teach)
+    show_takes()
+    return box

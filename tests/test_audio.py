@@ -117,3 +117,23 @@ def test_set_loudness_reaches_the_level_and_leaves_silence_alone():
     assert audio.amplitude_to_db(audio.rms(audio.set_loudness(y, -20.0))) == pytest.approx(-20.0, abs=1e-4)
     silence = np.zeros(100, np.float32)
     np.testing.assert_array_equal(audio.set_loudness(silence, -20.0), silence)
+
+
+def test_mu_law_spends_its_levels_near_zero_and_decodes_back():
+    y = np.linspace(-1, 1, 20001)
+    q = audio.mu_law_encode(y)
+    assert q.dtype.kind == "i" and q.min() == 0 and q.max() == 255 and np.all(np.diff(q) >= 0)
+    back = audio.mu_law_decode(q)
+    err = np.abs(back - y)
+    assert err[np.abs(y) < 0.01].max() < 5e-4 < 0.01 < err.max() < 0.03    # fine steps near 0, coarse near ±1
+    np.testing.assert_array_equal(audio.mu_law_encode(audio.mu_law_decode(np.arange(256))), np.arange(256))
+    assert audio.mu_law_encode(np.array([2.0, -3.0])).tolist() == [255, 0]   # clipped to [-1, 1] first
+
+
+def test_mu_law_says_what_it_takes():
+    with pytest.raises(ValueError, match="whole numbers from 0 to 255"):
+        audio.mu_law_decode(np.array([0, 256]))
+    with pytest.raises(ValueError, match="whole numbers from 0 to 255"):
+        audio.mu_law_decode(np.array([0.5]))
+    with pytest.raises(ValueError, match="mu must be a whole number"):
+        audio.mu_law_encode(np.zeros(3), mu=0)

@@ -1,113 +1,93 @@
-"""The exercise checks of lesson 08 accept right answers and explain wrong ones."""
+"""Lesson 08's checks: leave one speaker out without leaks, and the Mahalanobis detector, with the mistakes named."""
 import numpy as np
 import pytest
 
-from rnnlib import imbalance
 from rnnlib.checks import ExerciseError, lesson08
+from rnnlib.novelty import NoveltyDetector      # imported as a notebook does, for the delegation test
 
 
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+def loso(recordings, train, evaluate, *, leak=False, val_step=10, fixed=None):
+    """A learner's leave_one_speaker_out, right by default, each switch one typical mistake."""
+    scores = {}
+    for speaker in fixed or sorted({r.speaker for r in recordings}):
+        others = [r for r in recordings if r.speaker != speaker or leak]
+        voice = [r for r in recordings if r.speaker == speaker]
+        fit, validation = [r for k, r in enumerate(others) if k % val_step], others[::val_step]
+        scores[speaker] = evaluate(train(fit, validation), voice)
+    return scores, float(np.mean(list(scores.values()))), min(scores, key=scores.get)
 
 
-def recall_report(truth, predicted, n_classes):
-    """The lesson's answer, as a learner writes it."""
-    truth, predicted = np.asarray(truth), np.asarray(predicted)
-    recall = np.zeros(n_classes)
-    for c in range(n_classes):
-        if not (truth == c).any():
-            raise ValueError(f"class {c} has no examples")
-        recall[c] = np.mean(predicted[truth == c] == c)
-    return {"accuracy": float(np.mean(truth == predicted)), "recall": recall,
-            "balanced_accuracy": float(recall.mean()), "worst_class": int(np.argmin(recall))}
+def test_leave_one_speaker_out_accepts_a_right_loop_and_refuses_leaks(capsys):
+    lesson08.leave_one_speaker_out(loso)
+    assert "✅" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="trained \\(or validated\\) on"):
+        lesson08.leave_one_speaker_out(lambda *a: loso(*a, leak=True))
+    with pytest.raises(ExerciseError, match="every tenth"):
+        lesson08.leave_one_speaker_out(lambda *a: loso(*a, val_step=5))
+    with pytest.raises(ExerciseError, match="not from a fixed list"):
+        lesson08.leave_one_speaker_out(lambda *a: loso(*a, fixed=["george", "jackson"]))
+    with pytest.raises(ExerciseError, match="worst speaker"):
+        lesson08.leave_one_speaker_out(lambda *a: (lambda s, m, w: (s, m, max(s, key=s.get)))(*loso(*a)))
+    assert lesson08.loso_function(loso) is loso
 
 
-def inverse_frequency_weights(labels, n_classes, *, scale=1.0):
-    counts = np.bincount(labels, minlength=n_classes)
-    return scale * len(labels) / (n_classes * counts)
+def distance(states, means, precision, *, kind="right"):
+    """A learner's nearest_digit_distance, right by default, each kind one typical mistake."""
+    diff = states[:, None, :] - means[None, :, :]                            # (N, C, H)
+    if kind == "euclid":
+        precision = np.eye(states.shape[1])
+    every = np.einsum("nch,hk,nck->nc", diff, precision, diff)
+    return {"every": every, "sqrt": np.sqrt(every.min(axis=1)), "farthest": every.max(axis=1)}.get(kind,
+                                                                                                 every.min(axis=1))
 
 
-def weighted_cross_entropy(logits, labels, weights, *, weighted=True, by_total=True, weight_gradient=True):
-    """The lesson's answer; the switches make the usual slips."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    rows = np.arange(len(labels))
-    w = weights[labels] if weighted else np.ones(len(labels))
-    total = w.sum() if by_total else len(labels)
-    loss = -(w * log_p[rows, labels]).sum() / total
-    d = np.exp(log_p)
-    d[rows, labels] -= 1
-    return loss, d * (w if weight_gradient else np.ones_like(w))[:, None] / total
+def fit(states, labels, n_classes, val_states, flag_share, ridge=1e-3, *, kind="right"):
+    """A learner's fit_detector, right by default."""
+    means = np.stack([states[labels == c].mean(axis=0) for c in range(n_classes)])
+    centred = states - (states.mean(axis=0) if kind == "overall" else means[labels])
+    covariance = centred.T @ centred / (len(states) - (kind == "unbiased")) + ridge * np.eye(states.shape[1])
+    precision = covariance if kind == "covariance" else np.linalg.inv(covariance)
+    share = flag_share if kind == "quantile" else 1 - flag_share
+    return means, precision, float(np.quantile(distance(val_states, means, precision), share))
 
 
-def test_right_answers_pass(capsys):
-    lesson08.recall_report(recall_report)
-    lesson08.class_weights(inverse_frequency_weights, weighted_cross_entropy)
-    balanced = imbalance.oversample                  # under another name, as a learner's own function would be
-    lesson08.oversample(lambda labels, rng: balanced(labels, seed=rng))
-    assert capsys.readouterr().out.count("✅") == 3
+def test_the_detector_is_accepted_and_goes_on_with_the_distance(capsys):
+    lesson08.detector(fit, distance)
+    assert "✅" in capsys.readouterr().out
+    assert lesson08.detector_functions(fit, distance) == (fit, distance)
+    assert lesson08.detector_functions(fit, lambda *a: None) == (lesson08.fit_detector_reference,
+                                                                  lesson08.nearest_digit_distance_reference)
 
 
-def test_stubs_are_not_done_yet(capsys):
-    lesson08.recall_report(stub)
-    lesson08.class_weights(stub, stub)
-    lesson08.class_weights(inverse_frequency_weights, stub)
-    lesson08.oversample(stub)
-    assert capsys.readouterr().out.count("not done yet") == 4
-
-
-def test_wrong_reports_are_explained():
-    def recall_over_predicted(truth, predicted, n):
-        report = recall_report(truth, predicted, n)
-        report["recall"] = np.array([np.mean(truth[predicted == c] == c) for c in range(n)])
-        return report
-
-    def silent_zero(truth, predicted, n):
-        recall = np.array([np.mean(predicted[truth == c] == c) if (truth == c).any() else 0.0 for c in range(n)])
-        return {"accuracy": np.mean(truth == predicted), "recall": recall, "balanced_accuracy": recall.mean(),
-                "worst_class": int(recall.argmin())}
-
-    with pytest.raises(ExerciseError, match="divide by how many were"):
-        lesson08.recall_report(recall_over_predicted)
-    with pytest.raises(ExerciseError, match="Raise a ValueError"):
-        lesson08.recall_report(silent_zero)
-    with pytest.raises(ExerciseError, match="return a dict"):
-        lesson08.recall_report(lambda t, p, n: (1.0, 2.0))
-
-
-def test_wrong_weights_are_explained():
-    with pytest.raises(ExerciseError, match="should add up to N"):
-        lesson08.class_weights(lambda l, n: inverse_frequency_weights(l, n, scale=2.0), weighted_cross_entropy)
-    with pytest.raises(ExerciseError, match="the same total"):
-        lesson08.class_weights(lambda l, n: np.bincount(l, minlength=n) / l.size, weighted_cross_entropy)
-
-
-@pytest.mark.parametrize("slip, message", [
-    ({"weighted": False}, "That is the plain mean"), ({"by_total": False}, "by the total weight"),
-    ({"weight_gradient": False}, "Your loss is right, and a numeric gradient of it"),
+@pytest.mark.parametrize("kind, message", [
+    ("euclid", "as if precision were the identity"), ("every", "to \\*every\\* digit"), ("sqrt", "square root"),
+    ("farthest", "farthest"),
 ])
-def test_wrong_weighted_losses_are_explained(slip, message):
+def test_the_distance_mistakes_are_named(kind, message):
     with pytest.raises(ExerciseError, match=message):
-        lesson08.class_weights(inverse_frequency_weights, lambda *a: weighted_cross_entropy(*a, **slip))
+        lesson08.detector(fit, lambda s, m, p: distance(s, m, p, kind=kind))
 
 
-def test_wrong_oversampling_is_explained():
-    def returns_labels(labels, rng):
-        return labels[imbalance.oversample(labels, seed=rng)]
+@pytest.mark.parametrize("kind, message", [
+    ("overall", "spread \\*within\\* each digit"), ("unbiased", "not N - 1"), ("covariance", "its inverse"),
+    ("quantile", "1 - flag_share"),
+])
+def test_the_fitting_mistakes_are_named(kind, message):
+    with pytest.raises(ExerciseError, match=message):
+        lesson08.detector(lambda *a: fit(*a, kind=kind), distance)
 
-    def draws_everything(labels, rng):
-        target = np.bincount(labels).max()
-        return np.concatenate([rng.choice(np.flatnonzero(labels == c), target) for c in np.unique(labels)])
 
-    def not_random(labels, rng):
-        target = np.bincount(labels).max()
-        return np.concatenate([np.resize(np.flatnonzero(labels == c), target) for c in np.unique(labels)])
+def test_a_stub_is_not_done_yet_and_rnnlibs_own_is_refused(capsys):
+    def stub(*args):
+        raise NotImplementedError
 
-    with pytest.raises(ExerciseError, match="never appear"):
-        lesson08.oversample(draws_everything)
-    with pytest.raises(ExerciseError, match="at random"):
-        lesson08.oversample(not_random)
-    with pytest.raises(ExerciseError):
-        lesson08.oversample(returns_labels)
-    with pytest.raises(ExerciseError, match="appear 20 times"):
-        lesson08.oversample(lambda labels, rng: np.arange(labels.size))
+    lesson08.detector(stub, stub)
+    lesson08.leave_one_speaker_out(stub)
+    assert capsys.readouterr().out.count("not done yet") == 2
+
+    def delegating(states, labels, n_classes, val_states, flag_share):
+        detector = NoveltyDetector.fit(states, labels, n_classes)
+        return detector.means, detector.precision, detector.calibrate(val_states, flag_share=flag_share)
+
+    with pytest.raises(ExerciseError, match="calls rnnlib.novelty.NoveltyDetector"):
+        lesson08.detector(delegating, distance)

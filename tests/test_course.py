@@ -155,7 +155,7 @@ def test_fit_slides_keeps_a_lead_in_with_its_code():
                                          code("x = 1"), md("More text.")])
     half = slidefit.HEIGHT // 2
     slidefit.fit(nb, {0: 50, 1: half, 2: 60, 3: half, 4: 40})
-    types = [c.metadata["slideshow"].get("slide_type", "-") for c in nb.cells]
+    types = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
     assert types[2] == "subslide" and types[3] == "-", types     # "Now the code:" moved on with its code
 
 

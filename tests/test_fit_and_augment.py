@@ -89,7 +89,7 @@ def test_spec_mask_masks_coefficients_in_every_delta_block():
     assert np.all(x == 1)  # the input is not modified
 
 
-# ---------------------------------------------------------------- noisy rooms (lesson 08)
+# ---------------------------------------------------------------- noisy rooms (lesson 09)
 
 def test_mix_reaches_the_requested_snr_with_any_noise():
 
@@ -169,7 +169,7 @@ def test_corrupt_builds_a_test_room_and_rejects_unknown_ones():
 
 
 def test_labelled_copies_keep_every_label_with_its_own_recording():
-    """Each copy carries the label of the recording it was made from (lesson 08 and benchmarks/imbalance.py).
+    """Each copy carries the label of the recording it was made from (lesson 09 and benchmarks/imbalance.py).
 
     Recording k is a tone at frequency k; a copy at speed s sounds at s · k, a copy in a room at k. So the
     loudest frequency of every copy names the recording it came from, whatever order the copies are in.

@@ -1,4 +1,4 @@
-"""Lesson 10's tools: DTW (against librosa's), and the recognizer in Keras and torch.nn (same probabilities,
+"""Lesson 11's tools: DTW (against librosa's), and the recognizer in Keras and torch.nn (same probabilities,
 autograd's gradients equal to the hand-written ones). The framework tests skip without the optional extra."""
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Class-by-class metrics and the imbalance remedies of lesson 08: right numbers, clear errors."""
+"""Class-by-class metrics and the imbalance remedies of lesson 09: right numbers, clear errors."""
 import numpy as np
 import pytest
 

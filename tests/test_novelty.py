@@ -76,7 +76,8 @@ def test_an_unsure_prediction_answers_question_mark_and_survives_saving(unsure_r
     path = unsure_recognizer.save(tmp_path / "unsure.npz")
     assert Recognizer.load(path).novelty.threshold == 1.0
     assert digits.main(["predict", "--model", str(path), str(wav)]) == 0
-    assert capsys.readouterr().out.strip().split("\t")[1] == "?"
+    _, answer, _, closest = capsys.readouterr().out.strip().split("\t")
+    assert answer == "?" and closest == result.label                 # unsure, and still says which digit is closest
 
 
 def test_predict_recording_takes_a_waveform_and_refuses_silence(unsure_recognizer):

@@ -43,8 +43,8 @@ def test_round_trip_of_a_trained_model_preserves_every_weight(tmp_path):
 
 def test_predict_prints_one_line_per_file(recognizer_file, tone_wav, capsys):
     assert digits.main(["predict", "--model", str(recognizer_file), str(tone_wav)]) == 0
-    path, digit, prob = capsys.readouterr().out.strip().split("\t")
-    assert path == str(tone_wav) and digit in digits.LABELS and 0 < float(prob) <= 1
+    path, answer, prob, closest = capsys.readouterr().out.strip().split("\t")
+    assert path == str(tone_wav) and answer in digits.LABELS and 0 < float(prob) <= 1 and closest == answer
 
 
 def test_bad_files_are_reported_and_do_not_stop_the_others(recognizer_file, tone_wav, tmp_path, capsys):
@@ -114,7 +114,7 @@ def test_train_and_evaluate_on_a_tiny_copy(fsdd_dir, tmp_path, capsys):
 
 
 def test_the_earlier_recipes_keep_the_settings_their_lessons_were_measured_with():
-    """Lesson 08's tables and lesson 10's were measured with FIRST_RECIPE; lessons 07 and 10 start from PLAIN."""
+    """Lesson 09's tables and lesson 11's were measured with FIRST_RECIPE; lessons 07 and 11 start from PLAIN."""
     first = digits.FIRST_RECIPE
     assert (first.trim_db, first.loudness_db, first.room_share, first.epochs, first.average_last, first.patience) == \
         (30.0, None, 0.0, 15, None, 6)

@@ -1,4 +1,4 @@
-"""Packet-loss concealment (lesson 09): the measures, the classic methods and the RNN gap filler."""
+"""Packet-loss concealment (lesson 10): the measures, the classic methods and the RNN gap filler."""
 import numpy as np
 import pytest
 

@@ -48,3 +48,20 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="chunk"):
         train.fit_sequence_regressor(rnn, readout, np.zeros((2, 5, 1)), np.zeros((2, 5, 1)), optimizer=sgd,
                                      steps=1, chunk=9)
+
+
+def test_a_sampling_generator_learns_classes_and_keeps_its_level():
+    from rnnlib import audio, layers, optim, tasks
+    waves = tasks.voiced_waves(16, 61, seed=0)
+    classes = audio.mu_law_encode(waves)
+    rnn, readout = layers.GRU(1, 8, seed=0), layers.Dense(8, 256, seed=1)
+    optimizer = optim.Adam([rnn, readout], lr=1e-2)
+    losses_seen = [train.sampled_step(rnn, readout, optimizer, classes, audio.mu_law_decode) for _ in range(30)]
+    assert losses_seen[-1] < losses_seen[0] < np.log(256) + 0.5            # from guessing among 256 to learning
+    kwargs = dict(encode=audio.mu_law_encode, decode=audio.mu_law_decode)
+    a = train.generate_by_sampling(rnn, readout, waves[0, :40], 50, rng=3, **kwargs)
+    b = train.generate_by_sampling(rnn, readout, waves[0, :40], 50, rng=3, **kwargs)
+    assert a.shape == (50,) and np.array_equal(a, b) and np.abs(a).max() <= 1      # seeded: the same draw again
+    assert not np.array_equal(a, train.generate_by_sampling(rnn, readout, waves[0, :40], 50, rng=4, **kwargs))
+    with pytest.raises(ValueError, match="temperature"):
+        train.generate_by_sampling(rnn, readout, waves[0, :40], 5, temperature=0, **kwargs)

@@ -184,14 +184,14 @@ def _fmt_args(args) -> str:
     return ", ".join(_fmt(a) if np.ndim(a) else repr(a) for a in args)
 
 
-def quietly(check, fn) -> str | None:
-    """Run ``check(fn)`` without printing: None if it passes, else the sentence it would have said."""
+def quietly(check, *fns) -> str | None:
+    """Run ``check(*fns)`` without printing: None if it passes, else the sentence it would have said."""
     import contextlib
     import io
 
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            getattr(check, "__wrapped__", check)(fn)
+            getattr(check, "__wrapped__", check)(*fns)
     except NotDoneYet:
         return "not done yet"
     except ExerciseError as err:

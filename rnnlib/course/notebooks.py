@@ -34,7 +34,7 @@ def lessons(folder: Path = NOTEBOOKS) -> list[Path]:
 def missing_extra(path) -> str | None:
     """Why a lesson cannot run here (an optional extra it needs is not installed), or None if it can.
 
-    A lesson declares an extra in its metadata, ``{"rnnlib": {"extra": "framework"}}`` (lesson 10); the
+    A lesson declares an extra in its metadata, ``{"rnnlib": {"extra": "framework"}}`` (lesson 11); the
     tests skip it with this reason instead of failing.
     """
     extra = read(path).metadata.get("rnnlib", {}).get("extra")
@@ -68,7 +68,12 @@ def is_check(cell) -> bool:
     return cell.cell_type == "code" and bool(_CHECK_CALL.match(source(cell).strip()))
 
 
-def _slide_type(cell, index: int, first_code: int | None) -> str:
+def _slide_type(cell, index: int, first_code: int | None) -> str | None:
+    """The cell's slideshow type, or None for a cell that continues the slide before it.
+
+    "Continue" is written as *no* slide type rather than nbformat's "-": nbconvert's decks read both alike, but
+    jupyterlab-slideshow (the live presentation mode, README's Presenting) hides a cell marked "-".
+    """
     text = source(cell).lstrip()
     current = cell.metadata.get("slideshow", {}).get("slide_type")
     if cell.cell_type == "markdown":
@@ -80,7 +85,7 @@ def _slide_type(cell, index: int, first_code: int | None) -> str:
         return "skip"
     if current in ("fragment", "notes", "skip", "subslide"):
         return current                      # an author's explicit choice
-    return "-"
+    return None
 
 
 def tidy(nb) -> nbformat.NotebookNode:
@@ -92,7 +97,11 @@ def tidy(nb) -> nbformat.NotebookNode:
         meta = cell.metadata
         for key in ("execution", "collapsed", "scrolled"):
             meta.pop(key, None)
-        meta["slideshow"] = {"slide_type": _slide_type(cell, i, first_code)}
+        slide_type = _slide_type(cell, i, first_code)
+        if slide_type is None:
+            meta.pop("slideshow", None)
+        else:
+            meta["slideshow"] = {"slide_type": slide_type}
         if cell.cell_type == "markdown" and (BEGIN in source(cell) or END in source(cell)):
             raise ValueError(f"cell {i}: solution markers belong in code cells only.")
         if is_solution(cell):

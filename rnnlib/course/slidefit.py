@@ -76,22 +76,22 @@ def fit(nb, heights: dict[int, int]) -> list[tuple[int, int]]:
     for i, cell in enumerate(nb.cells):
         if i not in heights:
             continue
-        slide = cell.metadata.setdefault("slideshow", {})
+        slide = cell.metadata.get("slideshow", {})
         text = notebooks.source(cell).lstrip()
         heading = cell.cell_type == "markdown" and text.startswith(("# ", "## ", "### "))
         if heading or used == 0:
             used = heights[i]
         elif used + heights[i] > budget:
             if cell.cell_type == "code" and lead_in and lead_in[1] + heights[i] <= budget:
-                nb.cells[lead_in[0]].metadata["slideshow"]["slide_type"] = "subslide"
-                slide["slide_type"] = "-"
+                nb.cells[lead_in[0]].metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
+                slide.pop("slide_type", None)
                 used = lead_in[1] + heights[i]
             else:
-                slide["slide_type"] = "subslide"
+                cell.metadata["slideshow"] = {**slide, "slide_type": "subslide"}
                 used = heights[i]
         else:
             if slide.get("slide_type") == "subslide":
-                slide["slide_type"] = "-"            # an earlier fit's break that is no longer needed
+                slide.pop("slide_type", None)        # an earlier fit's break that is no longer needed
             used += heights[i]
         starts_slide = heading or used == heights[i]
         lead_in = (i, heights[i]) if cell.cell_type == "markdown" and not starts_slide else None

@@ -18,8 +18,8 @@ from . import notebooks
 
 __all__ = ["student_notebook", "write_student_edition"]
 
-#: A cell that plugs the learner's function into the lesson: ``check.epoch_function(train_one_epoch)``.
-_USES_YOURS = re.compile(r"\bcheck\.\w+_function\(")
+#: A cell that plugs the learner's function(s) into the lesson: ``check.epoch_function(train_one_epoch)``.
+_USES_YOURS = re.compile(r"\bcheck\.\w+_functions?\(")
 
 
 def student_notebook(nb):
