@@ -131,6 +131,9 @@ _CSS = """
 .rnnlib-microphone { display: flex; align-items: center; gap: 0.75em; margin: 0.25em 0; }
 .rnnlib-microphone .rnnlib-meter { width: 10em; height: 0.7em; border: 1px solid #999; border-radius: 3px; }
 .rnnlib-microphone .rnnlib-meter > div { height: 100%; width: 0%; background: #2a9d4b; transition: width 60ms; }
+/* Presenting (jupyterlab-slideshow) hides the prompts, but an output's prompt overlay stays over the output's left
+   edge and would swallow the clicks meant for the buttons there (Record, Upload). */
+.jp-deck-mod-visible .jp-OutputArea-promptOverlay { pointer-events: none; }
 """
 
 

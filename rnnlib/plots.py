@@ -288,8 +288,8 @@ def window_tradeoff(win_ms: float, y=None, sr: int = audio.SAMPLE_RATE, *, ax=No
     S = _features.spectrogram_db(y, sr, win_ms=win_ms, hop_ms=2.0, n_fft=max(2048, _features.make_config(
         win_ms=win_ms).fft_size(sr)))
     # A Hann window of T_w seconds shows two tones as two when they are about 2 / T_w apart (lesson 02).
-    ax = spectrogram(S, sr, ax=ax, hop_ms=2.0, colorbar=colorbar,
-                     title=f"window {win_ms:g} ms: tones ≈ {2000 / win_ms:.0f} Hz apart, clicks ≈ {win_ms:g} ms apart")
+    title = f"{win_ms:g} ms window: separates tones\n≥ {2000 / win_ms:.0f} Hz apart, clicks ≥ {win_ms:g} ms apart"
+    ax = spectrogram(S, sr, ax=ax, hop_ms=2.0, colorbar=colorbar, title=title)
     ax.set(ylim=(600, 1500), xlim=(0.3, 0.85))
     return ax
 
@@ -348,7 +348,7 @@ def gap_fills(y, start: int, gap: int, concealers: dict, *, sr: int = audio.SAMP
     from . import repair
 
     if axes is None:
-        _, axes = plt.subplots(len(concealers), 1, figsize=(12, 0.7 * len(concealers)), sharex=True, sharey=True,
+        _, axes = plt.subplots(len(concealers), 1, figsize=(12, 0.55 * len(concealers)), sharex=True, sharey=True,
                                layout="constrained")
     lo, hi = max(0, start - gap), min(len(y), start + 2 * gap)
     t = np.arange(lo, hi) / sr * 1000
@@ -383,13 +383,13 @@ def mahalanobis_picture(*, ax=None, seed: int = 0):
         d2 = np.einsum("...i,ij,...j->...", diff, precision, diff)
         ax.contour(grid[..., 0], grid[..., 1], d2, levels=[1, 4, 9], colors=colour, linewidths=0.9)
     across, along = np.array([1.0, -1.0]) / np.sqrt(2), np.array([1.0, 1.0]) / np.sqrt(2)
-    points = {"P": means[0] + 1.3 * across, "Q": means[0] + 2.4 * along}   # P: near, across the spread; Q: along it
+    points = {"point 1": means[0] + 1.3 * across, "point 2": means[0] + 2.4 * along}   # 1: across the spread; 2: along
     for name, p in points.items():
         d2 = float((p - means[0]) @ precision @ (p - means[0]))
         euclid = float(np.linalg.norm(p - means[0]))
         ax.plot(*p, "k*", ms=11)
         ax.annotate(f"{name}: {euclid:.1f} from A's centre, d² = {d2:.0f}", p, textcoords="offset points",
-                    xytext=(8, -12 if name == "P" else 6), fontsize=8)
+                    xytext=(8, -12 if name == "point 1" else 6), fontsize=8)
     ax.set(xlim=(-5, 5), ylim=(-4, 4), aspect="equal", xlabel="state, unit 1", ylabel="state, unit 2",
            title="lines of equal Mahalanobis distance: d² = 1, 4, 9")
     ax.legend(loc="lower right", fontsize=8)

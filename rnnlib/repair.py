@@ -4,8 +4,8 @@ A phone or video call sends speech in packets of 20–40 ms; when one is lost, t
 *something* in its place. Every method here is a **concealer**: a function ``f(left, right, n)`` that
 gets the samples before the gap ``left: (L,)`` and after it ``right: (R,)`` and returns ``(n,)`` samples
 to play instead. A real-time receiver has no ``right``: the methods marked "before the gap" never read it.
-A method that reads it must wait for the speech after the gap before it can play the gap: as much extra delay
-as the look-ahead it reads (40 ms for :class:`rnnlib.models.GapFiller`).
+A method that reads it must wait for the speech after the gap before it can play the gap: a delay of the gap's
+length plus the look-ahead it reads (40 ms for :class:`rnnlib.models.GapFiller`).
 
 * :func:`silence`: play nothing;
 * :func:`repeat_previous`: play the last packet again (the earliest internet telephony did);

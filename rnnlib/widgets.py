@@ -171,7 +171,7 @@ def show_answer(recognizer, result, y=None, sr: int | None = None) -> None:
     display(Markdown("  \n".join(lines)))
     if result.error is None:
         display_figure(plots.class_probabilities(recognizer.labels, result.probabilities).figure)
-    if y is not None and len(y):
+    if y is not None and len(y) and np.any(y):           # a silent recording has nothing to play (nor to scale)
         display(Audio(y, rate=sr))
 
 

@@ -106,3 +106,18 @@ def test_a_microphone_recording_is_answered_in_the_output(unsure, answer, monkey
     mic._receive(mic, {"kind": "recording", "sample_rate": 48000}, [memoryview(b"")])    # Stop pressed at once
     text = " ".join(o.data for o in shown if isinstance(o, IPython.display.Markdown))
     assert "Could not recognize it" in text and "empty" in text
+
+
+def test_a_silent_recording_gets_its_sentence_and_no_player_that_warns(capsys):
+    import warnings
+    from types import SimpleNamespace
+
+    from rnnlib import widgets
+    from rnnlib.recognizer import Prediction
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # IPython's Audio warns when it scales silence
+        widgets.show_answer(SimpleNamespace(labels=[str(d) for d in range(10)]),
+                            Prediction("mic", error="the recording is silent"), np.zeros(800, np.float32), 8000)
+    shown = capsys.readouterr().out                         # outside a notebook, display prints each object's repr
+    assert "Markdown" in shown and "Audio" not in shown

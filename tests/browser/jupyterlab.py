@@ -134,3 +134,38 @@ def run_all(page, timeout: float = 300) -> float:
             return prompts.length > 0 && prompts.every(text => /\\[\\d+\\]/.test(text));
         }""", timeout=timeout * 1000, polling=1000)
     return time.monotonic() - start
+
+
+# ------------------------------------------------------------------ the live slideshow (jupyterlab-slideshow)
+
+TOGGLE = "[data-command='deck:toggle']"                 # the notebook toolbar's slideshow button
+#: What is on screen now: the cells the slideshow shows, the box they fill, and the cell the presenter is on (space
+#: moves through the cells of a slide before it moves to the next slide).
+SHOWN = """() => {
+    const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell.jp-deck-mod-visible')];
+    const all = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+    const boxes = cells.map(c => c.getBoundingClientRect());
+    const active = document.activeElement && document.activeElement.closest('.jp-Cell');
+    return {cells: cells.map(c => all.indexOf(c)), active: all.indexOf(active), top: Math.min(...boxes.map(b => b.top)),
+            bottom: Math.max(...boxes.map(b => b.bottom)), height: window.innerHeight};
+}"""
+
+
+def start_slideshow(page) -> None:
+    """Select the first cell and press the slideshow button: the show starts at the selected cell."""
+    page.locator(".jp-Notebook .jp-Cell").first.click()
+    page.locator(TOGGLE).first.click()
+    page.wait_for_selector(".jp-deck-mod-visible", timeout=30_000)
+
+
+def next_step(page, shown: dict) -> dict | None:
+    """Press space (the next slide or fragment); what is shown once it has stopped moving, or None at the end."""
+    page.keyboard.press("Space")
+    try:
+        page.wait_for_function(f"old => {{ const now = ({SHOWN})(); return now.active !== old.active "
+                               f"|| JSON.stringify(now.cells) !== JSON.stringify(old.cells); }}",
+                               arg=shown, timeout=3_000)
+    except Exception:
+        return None                                         # nothing changed: the last step was the last slide
+    wait_until_steady(page, f"({SHOWN})()", quiet=0.3, timeout=30)
+    return page.evaluate(SHOWN)

@@ -140,7 +140,7 @@ def test_site_lesson_page(lesson, site, browser):
     nb = notebooks.read(lesson)
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     images = sum("image/png" in o.get("data", {}) for o in outputs)
-    audio = sum("<audio" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    audio = sum("".join(o.get("data", {}).get("text/html", "")).count("<audio") for o in outputs)
     page = _offline_page(browser, viewport={"width": 1200, "height": 900})
     try:
         response = page.goto(site + f"{lesson.stem}.html")
