@@ -26,7 +26,8 @@ from .features import pad_sequences
 from .inference import length_buckets, predict_sequences
 
 __all__ = ["fit_sequence_regressor", "classifier_step", "fit_classifier", "progress_bar", "train_epoch", "fit",
-           "teacher_forced_step", "generate", "sampled_step", "generate_by_sampling", "fit_gap_filler"]
+           "teacher_forced_step", "regression_step", "generate", "sampled_step", "generate_by_sampling",
+           "fit_gap_filler"]
 
 
 # ----------------------------------------------------------------------------- lesson 04: a sequence regressor
@@ -259,6 +260,15 @@ def teacher_forced_step(rnn, readout, optimizer, waves, clip: float | None = 1.0
     """
     waves = np.asarray(waves, dtype=rnn.dtype)
     x, y = waves[:, :-1, None], waves[:, 1:, None]           # (B, N-1, 1) each: the input at t, the target t + 1
+    return regression_step(rnn, readout, optimizer, x, y, clip)
+
+
+def regression_step(rnn, readout, optimizer, x, y, clip: float | None = 1.0) -> float:
+    """One update of ``readout(rnn(x))`` towards ``y`` with mean squared error: ``x: (B, T, D)``, ``y: (B, T, O)``.
+
+    Forward, MSE, backward through time, clip the global gradient norm to ``clip`` (None: no clipping), one
+    optimizer step. Returns the loss before the step.
+    """
     pred = readout.forward(rnn.forward(x))
     loss, dpred = losses.mean_squared_error(pred, y)
     rnn.backward(readout.backward(dpred))

@@ -4,6 +4,7 @@ import pytest
 
 from rnnlib import features
 from rnnlib.checks import ExerciseError, lesson03
+from helpers import stub
 
 
 # --------------------------------------------------------------------------- lesson 03
@@ -120,9 +121,6 @@ def test_lesson03_classify_asks_for_padding_and_softmax_written_by_hand():
 
 
 def test_lesson03_unattempted_exercises_are_not_done_yet(capsys):
-    def stub(*args):
-        raise NotImplementedError()
-
     lesson03.rnn_forward(stub)
     lesson03.classify(stub)
     lesson03.rnn_forward(lambda *a: None)
@@ -233,9 +231,6 @@ def test_lesson04_softmax_cross_entropy_explains_wrong_answers(kwargs, message):
 
 
 def test_lesson04_fallbacks_and_not_done_yet(capsys):
-    def stub(*args):
-        raise NotImplementedError()
-
     for check in (lesson04.numeric_gradient, lesson04.rnn_backward, lesson04.softmax_cross_entropy):
         check(stub)
     assert capsys.readouterr().out.count("not done yet") == 3
@@ -343,9 +338,6 @@ def _notebook_classify(rnn_forward):
 
 
 def test_lesson03_classify_blames_an_unfinished_or_wrong_rnn_forward_not_itself(capsys):
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-
     lesson03.classify(_notebook_classify(stub))
     said = capsys.readouterr().out
     assert "calls your rnn_forward (exercise 1), which is not done yet" in said

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import audio, losses, optim, repair, tasks, train
+from .. import audio, optim, repair, tasks, train
 from ..layers import GRU, Dense
 from ._core import ExerciseError, NotDoneYet, call, exercise, not_attempted, passed, quietly, yours_or_reference
 
@@ -19,13 +19,7 @@ def _shifted_step(rnn, readout, optimizer, waves, clip, *, shift=1):
     """A teacher-forced step with a wrong shift (0: targets are the inputs; -1: predicting the past)."""
     waves = np.asarray(waves, dtype=rnn.dtype)
     x, y = (waves[:, :, None], waves[:, :, None]) if shift == 0 else (waves[:, 1:, None], waves[:, :-1, None])
-    pred = readout.forward(rnn.forward(x))
-    loss, dpred = losses.mean_squared_error(pred, y)
-    rnn.backward(readout.backward(dpred))
-    if clip:
-        optim.clip_grad_norm([rnn, readout], clip)
-    optimizer.step()
-    return loss
+    return train.regression_step(rnn, readout, optimizer, x, y, clip)
 
 
 @exercise("teacher_forced_step", not_by=('rnnlib.train.teacher_forced_step',))
