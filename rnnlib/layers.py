@@ -285,7 +285,8 @@ class Dense(Layer):
 # ----------------------------------------------------------------------------- recurrent layers
 
 class _Recurrent(Layer):
-    """What RNN, LSTM and GRU share: sizes, input/state/mask validation, and time-major buffers."""
+    """What RNN, LSTM and GRU share: sizes, input/state/mask validation, and the helpers their loops call
+    (inputs projected for every step at once, incoming gradients copied to time-major memory)."""
 
     _recurrent_key = "W_hh"
 

@@ -76,14 +76,11 @@ class SequenceClassifier:
         the top layer's last. The lower layers keep more of the sound itself, the top one more of the word
         (:mod:`rnnlib.novelty` uses both).
         """
-        if not all_layers:
-            self.forward(x, mask)
-            return self.readout._cache.copy()
         h, pooled = x, []
         for layer in self.recurrent:
             h = layer.forward(h, mask=mask)
             pooled.append(self._pool(h, layer, mask)[0])
-        return np.concatenate(pooled, axis=1)
+        return np.concatenate(pooled if all_layers else pooled[-1:], axis=1)      # a new array, never a view
 
     def _pool(self, h, layer, mask) -> tuple[np.ndarray, np.ndarray | None]:
         """The pooled states ``(B, H)`` of ``layer``'s outputs ``h: (B, T, H)``, and the time weights ``(B, T)``

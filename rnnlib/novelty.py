@@ -2,15 +2,15 @@
 
 A classifier's softmax always names one of its classes, even for a tone or a cough, and often with a
 confident-looking probability. A better signal is *where* the recording lands in the model's own
-representation: the pooled top-layer state ``z: (H,)`` that the readout reads (lesson 07). Each digit's
+representation: the pooled top-layer state ``h̄: (H,)`` that the readout reads (lesson 07). Each digit's
 training recordings form a cloud of such states. A new recording whose state is far from every cloud is
 probably not a digit the model knows, whatever the softmax says.
 
 "Far" is measured with the **Mahalanobis distance**, a distance that takes each cloud's spread into
-account: with class means ``mu_c`` and one covariance ``S`` shared by all classes, fitted on training
-recordings,
+account: with class means ``mu_c`` and one covariance ``Sigma`` shared by all classes, fitted on training
+recordings, and the state a row as everywhere in the course (lesson 08),
 
-    score(z) = min over c of (z - mu_c)^T S^-1 (z - mu_c).
+    d²(h̄) = min over c of (h̄ - mu_c) Sigma^-1 (h̄ - mu_c)^T.
 
 The course's recipe measures more than the top layer: every recurrent layer's pooled state, side by side
 (``all_layers=True``; 2 × 64 numbers for LSTM 64 → LSTM 64). The first layer stays closer to the sound itself,

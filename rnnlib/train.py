@@ -336,7 +336,7 @@ def generate_by_sampling(rnn, readout, prompt, n_steps: int, *, encode, decode, 
 
 
 def fit_gap_filler(model, windows: dict, *, epochs: int = 4, batch_size: int = 64, lr: float = 2e-3,
-                   clip: float = 1.0, seed=0, progress: bool = True) -> dict:
+                   clip: float | None = 1.0, seed=0, progress: bool = True) -> dict:
     """Train a :class:`rnnlib.models.GapFiller` on windows of speech around gaps (lesson 10).
 
     windows: gap length in frames → ``(N, (2·context + gap_frames)·frame)`` windows (see

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rnnlib import losses, optim, repair, train
+from rnnlib import audio, losses, optim, repair, train
 from rnnlib.checks import ExerciseError, lesson10
 from helpers import stub
 
@@ -111,3 +111,13 @@ def test_mu_law_accepts_a_right_pair_and_names_the_usual_slips(capsys):
         lesson10.mu_law(mu_encode, lambda q: 2 * np.asarray(q) / MU - 1)
     assert lesson10.mu_law_functions(mu_encode, mu_decode) == (mu_encode, mu_decode)
     assert lesson10.mu_law_functions(lambda y: None, mu_decode)[0] is not mu_encode
+
+
+def test_the_lesson_goes_on_with_yours_or_the_reference(capsys):
+    assert lesson10.step_function(stub) is train.teacher_forced_step
+    assert lesson10.generator_function(stub) is train.generate
+    assert capsys.readouterr().out.count("not finished yet") == 2
+    assert lesson10.step_function(step) is step
+    assert "uses your own teacher_forced_step" in capsys.readouterr().out
+    assert lesson10.mu_law_functions(stub, stub) == (audio.mu_law_encode, audio.mu_law_decode)
+    assert lesson10.mu_law_functions(mu_encode, mu_decode) == (mu_encode, mu_decode)

@@ -81,6 +81,8 @@ def test_hints_come_in_three_steps_and_never_hold_a_line_of_the_solution(path):
         if cell.cell_type == "markdown" and "<summary>Hint" in notebooks.source(cell):
             labels = re.findall(r"<summary>(Hint \d \([^)]*\))</summary>", notebooks.source(cell))
             assert labels == ["Hint 1 (the idea)", "Hint 2 (the structure)", "Hint 3 (a fragment)"], labels
+    for name, levels in notebooks.exercise_hints(nb):
+        assert levels == ["the idea", "the structure", "a fragment"], f"{name}: hints {levels}"
     hints = " ".join(" ".join(h.split()) for h in _hint_texts(nb))
     code_lines = {line.split("  #")[0].strip() for line in notebooks.solution_only_lines(nb, min_length=1)}
     given = [line for line in code_lines if len(line) >= 10 and " ".join(line.split()) in hints]
@@ -166,3 +168,11 @@ def test_slides_and_site_say_why_they_cannot_be_built_without_npm(tmp_path, monk
     assert "npm is not installed" in assets.missing() and "reveal.js" in assets.missing()
     monkeypatch.setattr(assets.shutil, "which", lambda name: "/usr/bin/npm")
     assert assets.missing() is None
+
+
+def test_exercises_lists_each_exercise_with_its_size_and_hint_levels(capsys):
+    from rnnlib.course.__main__ import main
+
+    assert main(["exercises", str(LESSONS[0])]) == 0
+    out = capsys.readouterr().out
+    assert "alias_frequency (2 lines of logic); hints: the idea → the structure → a fragment" in out

@@ -55,6 +55,15 @@ def test_the_module_map_names_every_module():
             assert f"``{info.name}``" in described, f"rnnlib/__init__.py's module map leaves out {info.name}"
 
 
+def test_lesson_01s_imports_leave_the_recognizer_unloaded():
+    """What lesson 01 imports stays light: no recognizer, models or training code until a lesson needs them."""
+    code = ("import sys; from rnnlib import audio, datasets, plots, widgets; "
+            "print(sorted(m for m in sys.modules if m.startswith('rnnlib.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for heavy in ("rnnlib.recognizer", "rnnlib.models", "rnnlib.train", "rnnlib.digits"):
+        assert f"'{heavy}'" not in loaded, f"{heavy} is loaded by lesson 01's imports: {loaded}"
+
+
 def test_a_plain_install_carries_the_checksums(tmp_path):
     """``pip install .`` (not editable) must give an rnnlib that can verify FSDD: build the wheel, import from it."""
     source = tmp_path / "source"      # a copy, so the build leaves nothing in the checkout and finds no stale build/

@@ -1,5 +1,8 @@
 """Course tooling: what instructors and maintainers run on the lessons (never imported by a lesson).
 
+It works on a checkout of the course, where the lessons sit beside the package, with ``requirements.txt``
+installed (it reads and runs notebooks with nbformat, nbclient and nbconvert: the ``course`` extra).
+
     python -m rnnlib.course student OUT_DIR   # the student edition: exercises as stubs, outputs cleared
     python -m rnnlib.course slides OUT_DIR    # instructors: a reveal.js deck per lesson, works offline
     python -m rnnlib.course site OUT_DIR      # publishers: a static site of the course (GitHub Pages)

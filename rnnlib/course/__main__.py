@@ -59,8 +59,10 @@ def _cmd_fit_slides(args) -> int:
 
 def _cmd_exercises(args) -> int:
     for path in _targets(args.notebooks):
-        sizes = notebooks.exercise_sizes(notebooks.read(path))
-        print(f"{path.name}: " + ", ".join(f"{name} ({n} lines)" for name, n in sizes))
+        nb = notebooks.read(path)
+        print(f"{path.name}:")
+        for (name, n), (_, hints) in zip(notebooks.exercise_sizes(nb), notebooks.exercise_hints(nb)):
+            print(f"  {name} ({n} lines of logic); hints: {' → '.join(hints) if hints else 'none'}")
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 __all__ = ["lessons", "missing_extra", "read", "write", "source", "is_solution", "is_check", "tidy", "shows_widget",
-           "strip_solution", "solution_only_lines", "exercise_sizes"]
+           "strip_solution", "solution_only_lines", "exercise_hints", "exercise_sizes"]
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -171,6 +171,20 @@ def solution_only_lines(nb, min_length: int = 12) -> set[str]:
                 continue
             (inside if region else outside).add(stripped)
     return {line for line in inside - outside if len(line) >= min_length and not line.startswith("#")}
+
+
+def exercise_hints(nb) -> list[tuple[str, list[str]]]:
+    """``[(function name, hint levels)]`` for each exercise, e.g. ``("rnn_forward", ["the idea", "the structure",
+    "a fragment"])``: the folded hints in the markdown between the previous exercise's solution and its own."""
+    found, levels = [], []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            levels += re.findall(r"<summary>Hint \d \(([^)]*)\)</summary>", source(cell))
+        elif is_solution(cell):
+            name = re.search(r"^def (\w+)", source(cell), re.M)
+            found.append((name[1] if name else "?", levels))
+            levels = []
+    return found
 
 
 def exercise_sizes(nb) -> list[tuple[str, int]]:
