@@ -34,9 +34,7 @@ from rnnlib.recognizer import Recognizer
 def fold(recordings, speaker: str, seed: int, models: Path | None):
     """The fold's recognizer (trained, or loaded from ``models``), its training and validation recordings, the voice."""
     others, voice = datasets.speaker_split(recordings, speaker)
-    held = np.random.default_rng(seed).random(len(others)) < 0.1
-    fit = [r for r, h in zip(others, held) if not h]
-    validation = [r for r, h in zip(others, held) if h]
+    fit, validation = digits.validation_split(others, digits.Recipe().validation_fraction, seed=seed)
     path = models / f"{speaker}_{seed}.npz" if models else None
     if path is not None and path.exists():
         recognizer = Recognizer.load(path)
@@ -89,8 +87,7 @@ def main() -> None:
                                                             replay=adaptation.replay_sample(fit, seed=seed),
                                                             calibration=validation, seed=seed)
                 result = digits.evaluate(adapted, test)
-                truth = np.array([r.digit for r in test])
-                answered = float(np.mean((result["predicted"] == truth) & ~result["unsure"]))
+                answered = float(np.mean((result["predicted"] == result["truth"]) & ~result["unsure"]))
                 line = (f"seed {seed} {speaker:9s} shots {shots}: answered right {answered:.3f}, "
                         f"unsure {result['unsure_share']:.3f}, closest right {result['accuracy']:.3f}, "
                         f"adapted in {seconds:.1f} s")

@@ -70,7 +70,7 @@ def main() -> None:
                     temperature=temperature, rng=[seed, k])
             for name, y in made.items():
                 height, lag = periodicity(y[-2000:])
-                level = np.sqrt(np.mean(y ** 2)) / np.sqrt(np.mean(prompt ** 2))
+                level = audio.rms(y) / audio.rms(prompt)
                 rows[name].append((level, height, true_lag / lag))
         print(f"seed {seed}: trained and generated in {time.perf_counter() - start:.0f} s", flush=True)
     print(f"\n{len(rows['averaging (MSE)'])} continuations of 0.5 s each:")

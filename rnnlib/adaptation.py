@@ -27,6 +27,7 @@ import numpy as np
 
 from . import audio, augment, inference, optim, train
 from ._validate import as_signal
+from .digits import Recipe, spec_masks
 from .novelty import NoveltyDetector
 
 __all__ = ["SPEEDS", "copies_of", "replay_sample", "adapt"]
@@ -94,8 +95,6 @@ def adapt(recognizer, waveforms, labels, *, replay, calibration, epochs: int = 8
     replay_seqs = [adapted.features(y, sr) for y, sr in replay_waves]
     seqs = replay_seqs + new_seqs * repeats
     train_labels = np.concatenate([replay_labels, np.tile(new_labels, repeats)])
-    from .digits import Recipe, spec_masks      # imported here: digits' command line imports this module
-
     optimizer = optim.Adam(adapted.model.layers, lr=lr)
     batches_rng, mask = np.random.default_rng([seed, 1]), spec_masks(Recipe())
     for epoch in range(epochs):

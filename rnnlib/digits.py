@@ -33,7 +33,7 @@ from .recognizer import Pipeline, Recognizer
 
 __all__ = ["LABELS", "Recipe", "FIRST_RECIPE", "PLAIN", "recording_features", "augmented_features", "member_seed",
            "spec_masks", "waveform_features", "standardized_features", "new_recognizer", "fit_model",
-           "train_recognizer", "fit_novelty", "evaluate", "main"]
+           "validation_split", "train_recognizer", "fit_novelty", "evaluate", "digit_in_name", "main"]
 
 LABELS = [str(d) for d in range(10)]
 
@@ -172,6 +172,14 @@ def fit_model(model, seqs, labels, recipe: Recipe = Recipe(), *, seed: int = 0, 
                      average_last=recipe.average_last)
 
 
+def validation_split(recordings, fraction: float = 0.1, *, seed: int = 0) -> tuple[list, list]:
+    """``(fit, validation)``: each recording held out for validation with probability ``fraction``, drawn with
+    ``seed``, as :func:`train_recognizer` does when it is given no validation recordings."""
+    recordings = list(recordings)
+    held = np.random.default_rng(seed).random(len(recordings)) < fraction
+    return [r for r, h in zip(recordings, held) if not h], [r for r, h in zip(recordings, held) if h]
+
+
 def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, progress: bool = True,
                      validation=None) -> tuple[Recognizer, dict]:
     """Train a digit recognizer on ``recordings`` (a list of :class:`rnnlib.datasets.Recording`).
@@ -187,11 +195,8 @@ def train_recognizer(recordings, recipe: Recipe = Recipe(), *, seed: int = 0, pr
     recordings = list(recordings)
     if not recordings:
         raise ValueError("No recordings to train on.")
-    rng = np.random.default_rng(seed)
     if validation is None:
-        held = rng.random(len(recordings)) < recipe.validation_fraction
-        validation = [r for r, h in zip(recordings, held) if h]
-        recordings = [r for r, h in zip(recordings, held) if not h]
+        recordings, validation = validation_split(recordings, recipe.validation_fraction, seed=seed)
     rec = new_recognizer(recipe, seed=seed)
     seqs = recording_features(rec, recordings, standardize=False)
     copy_rng = np.random.default_rng([seed, 1])
@@ -324,8 +329,10 @@ def _cmd_predict(args) -> int:
     return 1 if failed else 0
 
 
-def _digit_of(path: Path) -> int:
-    match = re.match(r"(\d)_", path.name)
+def digit_in_name(path) -> int:
+    """The digit a learner's recording is named after, ``'{digit}_anything.wav'`` as FSDD names its files;
+    ``ValueError`` with what to do if the name does not start with a digit and an underscore."""
+    match = re.match(r"(\d)_", Path(path).name)
     if not match:
         raise ValueError(f"{path}: its name does not say which digit it is; name each file after its digit, "
                          "like FSDD's, e.g. 7_me.wav or 7_take2.wav.")
@@ -333,14 +340,14 @@ def _digit_of(path: Path) -> int:
 
 
 def _cmd_adapt(args) -> int:
-    from . import adaptation
+    from . import adaptation            # here, not at the top: adaptation builds on this module
 
     rec = Recognizer.load(args.model)
     if rec.novelty is None or not rec.novelty.calibrated_on:
         raise ValueError(f"{args.model} does not list the validation recordings its 'unsure' threshold came from: "
                          "train it again with python -m rnnlib.digits train.")
     paths = [Path(f) for f in args.files]
-    labelled = [(path, _digit_of(path)) for path in paths]
+    labelled = [(path, digit_in_name(path)) for path in paths]
     missing = sorted(set(range(len(rec.labels))) - {digit for _, digit in labelled})
     if missing:
         raise ValueError(f"no recording of {', '.join(map(str, missing))}: say every digit once (0_me.wav, "

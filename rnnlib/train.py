@@ -26,7 +26,7 @@ from .features import pad_sequences
 from .inference import length_buckets, predict_sequences
 
 __all__ = ["fit_sequence_regressor", "classifier_step", "fit_classifier", "progress_bar", "train_epoch", "fit",
-           "teacher_forced_step", "regression_step", "generate", "sampled_step", "generate_by_sampling",
+           "teacher_forced_step", "sequence_step", "generate", "sampled_step", "generate_by_sampling",
            "fit_gap_filler"]
 
 
@@ -260,22 +260,25 @@ def teacher_forced_step(rnn, readout, optimizer, waves, clip: float | None = 1.0
     """
     waves = np.asarray(waves, dtype=rnn.dtype)
     x, y = waves[:, :-1, None], waves[:, 1:, None]           # (B, N-1, 1) each: the input at t, the target t + 1
-    return regression_step(rnn, readout, optimizer, x, y, clip)
+    return sequence_step(rnn, readout, optimizer, x, y, clip=clip)
 
 
-def regression_step(rnn, readout, optimizer, x, y, clip: float | None = 1.0) -> float:
-    """One update of ``readout(rnn(x))`` towards ``y`` with mean squared error: ``x: (B, T, D)``, ``y: (B, T, O)``.
+def sequence_step(rnn, readout, optimizer, x, y, *, loss=losses.mean_squared_error,
+                  clip: float | None = 1.0) -> float:
+    """One update of ``readout(rnn(x))`` towards the targets ``y`` at every step (lesson 10's generators).
 
-    Forward, MSE, backward through time, clip the global gradient norm to ``clip`` (None: no clipping), one
+    x: ``(B, T, D)``; y: what ``loss(predictions, y)`` compares the ``(B, T, O)`` predictions with (``(B, T, O)``
+    values for the mean squared error, ``(B, T)`` classes for :func:`rnnlib.losses.softmax_cross_entropy`).
+    Forward, loss, backward through time, clip the global gradient norm to ``clip`` (None: no clipping), one
     optimizer step. Returns the loss before the step.
     """
     pred = readout.forward(rnn.forward(x))
-    loss, dpred = losses.mean_squared_error(pred, y)
+    value, dpred = loss(pred, y)
     rnn.backward(readout.backward(dpred))
     if clip:
         optim.clip_grad_norm([rnn, readout], clip)
     optimizer.step()
-    return loss
+    return value
 
 
 def generate(rnn, readout, prompt, n_steps: int) -> np.ndarray:
@@ -302,13 +305,8 @@ def sampled_step(rnn, readout, optimizer, classes, decode, clip: float | None = 
     class for the next one. Cross-entropy, clipping, one optimizer step. Returns the loss before the step.
     """
     heard = np.asarray(decode(classes), dtype=rnn.dtype)[:, :-1, None]            # (B, N-1, 1): what it reads
-    logits = readout.forward(rnn.forward(heard))                                    # (B, N-1, C)
-    loss, dlogits = losses.softmax_cross_entropy(logits, np.asarray(classes)[:, 1:])
-    rnn.backward(readout.backward(dlogits))
-    if clip:
-        optim.clip_grad_norm([rnn, readout], clip)
-    optimizer.step()
-    return loss
+    return sequence_step(rnn, readout, optimizer, heard, np.asarray(classes)[:, 1:],   # the next sample's class
+                         loss=losses.softmax_cross_entropy, clip=clip)
 
 
 def generate_by_sampling(rnn, readout, prompt, n_steps: int, *, encode, decode, temperature: float = 1.0,

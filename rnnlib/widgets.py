@@ -248,6 +248,7 @@ def teach_your_voice(recognizer, *, replay, calibration, max_seconds: float = 3.
     from pathlib import Path
 
     from . import adaptation
+    from .digits import digit_in_name
     from .microphone import Microphone
 
     labels = list(recognizer.labels)
@@ -304,9 +305,10 @@ def teach_your_voice(recognizer, *, replay, calibration, max_seconds: float = 3.
         with tempfile.TemporaryDirectory() as tmp:
             for item in files:
                 name = Path(item["name"]).name
-                label = name.split("_", 1)[0]
-                if "_" not in name or label not in labels:
-                    notes.append(f"{name}: its name does not start with a digit and an underscore (like 7_me.wav).")
+                try:
+                    digit = digit_in_name(name)
+                except ValueError as err:
+                    notes.append(str(err))
                     continue
                 path = Path(tmp) / name
                 path.write_bytes(bytes(item["content"]))
@@ -315,7 +317,7 @@ def teach_your_voice(recognizer, *, replay, calibration, max_seconds: float = 3.
                 except (FileNotFoundError, ValueError) as err:
                     notes.append(str(err).replace(str(path), name))
                     continue
-                problem = accept(labels.index(label), y, sr)
+                problem = accept(digit, y, sr)
                 if problem:
                     notes.append(f"{name}: {problem}")
         show_takes("<br>".join(notes))

@@ -118,3 +118,9 @@ def test_the_widget_builds_and_waits_for_ten_takes(small_world):
 
     teach = next(w for w in everything(box) if getattr(w, "description", "") == "Teach it my voice")
     assert teach.disabled and box.adapted is None                       # no takes yet: nothing to teach
+
+
+def test_a_learners_file_is_named_after_its_digit():
+    assert digits.digit_in_name("recordings/7_take2.wav") == 7
+    with pytest.raises(ValueError, match="name each file after its digit"):
+        digits.digit_in_name("seven.wav")

@@ -19,7 +19,7 @@ def _shifted_step(rnn, readout, optimizer, waves, clip, *, shift=1):
     """A teacher-forced step with a wrong shift (0: targets are the inputs; -1: predicting the past)."""
     waves = np.asarray(waves, dtype=rnn.dtype)
     x, y = (waves[:, :, None], waves[:, :, None]) if shift == 0 else (waves[:, 1:, None], waves[:, :-1, None])
-    return train.regression_step(rnn, readout, optimizer, x, y, clip)
+    return train.sequence_step(rnn, readout, optimizer, x, y, clip=clip)
 
 
 @exercise("teacher_forced_step", not_by=('rnnlib.train.teacher_forced_step',))
